@@ -1,0 +1,11 @@
+import { findUserOrThrow, requireInstance } from "./lookups.ts";
+import { requireString } from "./param-readers.ts";
+import type { ParamObject } from "./params.ts";
+import type { EmulatorState } from "./state.ts";
+import { userDetailView } from "./user-views.ts";
+
+export function getUser(params: ParamObject, state: EmulatorState): Record<string, unknown> {
+  const instanceId = requireInstance(params, state);
+  const userId = requireString(params, "UserId");
+  return { User: userDetailView(findUserOrThrow(state, instanceId, userId)) };
+}
