@@ -1,0 +1,241 @@
+/**
+ * The idempotency store: the contract shared by the in-memory and the Redis implementations,
+ * plus the pure helpers that build keys, versions and payload hashes.
+ *
+ * Model (after Powertools' persistence layer): a record goes IN_PROGRESS (a lease that lapses at
+ * `leaseExpiresAt`, normally the invocation's deadline) → COMPLETED (kept `ttlSeconds` for dedupe).
+ * A lapsed IN_PROGRESS record can be claimed again (attempt + 1); `release` deletes it at once.
+ */
+import { createHash } from "node:crypto";
+
+export interface StoredOutcome {
+  status: "applied" | "noop" | "stale" | "dead_lettered";
+  at: number;
+  eiamRequestId?: string;
+  deadLetterId?: string;
+}
+
+export type ClaimResult =
+  | { kind: "claimed"; attempt: number } // we now hold the IN_PROGRESS lease (attempt = 1 first time, +1 after a lapsed lease)
+  | { kind: "completed"; outcome: StoredOutcome } // done before: a duplicate
+  | { kind: "in_progress"; leaseExpiresAt: number } // another holder's lease is live
+  | { kind: "conflict" }; // the key was used before with a DIFFERENT payload hash
+
+export interface FieldVersion {
+  version: string;
+  valueHash: string;
+}
+
+export interface IdempotencyStore {
+  /**
+   * Atomically: if no record or an IN_PROGRESS whose lease lapsed (leaseExpiresAt <= nowMs) → write IN_PROGRESS
+   * {payloadHash, leaseExpiresAt: leaseUntilMs} and return claimed. A record with another payloadHash → conflict
+   * (checked before anything else).
+   */
+  claim(key: string, payloadHash: string, leaseUntilMs: number, nowMs: number): Promise<ClaimResult>;
+  /**
+   * IN_PROGRESS → COMPLETED with the outcome, kept for ttlSeconds. Only if we still hold it (same payloadHash).
+   * Otherwise (no record, another payload, already COMPLETED) nothing changes: the first outcome wins.
+   */
+  complete(key: string, payloadHash: string, outcome: StoredOutcome, ttlSeconds: number): Promise<void>;
+  /** Drop our IN_PROGRESS record (same payloadHash only) so a redelivery can run again. A COMPLETED record stays. */
+  release(key: string, payloadHash: string): Promise<void>;
+  /** Last applied version and value hash of each requested field of one user; `undefined` for a field never written. */
+  readFields(userId: string, fields: readonly string[]): Promise<Record<string, FieldVersion | undefined>>;
+  /**
+   * For each field atomically: store {version, valueHash} only if version > the stored version (byte-wise, see
+   * `compareVersions`). Returns the fields that were NOT stored because a newer version exists. A field whose
+   * stored version is equal (the same event again) is left as it is and is not reported.
+   * The user's field record expires ttlSeconds after the last write that stored something.
+   */
+  writeFields(userId: string, updates: Record<string, FieldVersion>, ttlSeconds: number): Promise<string[]>;
+  /** Per-user mutual exclusion across instances: true if acquired (or already ours, then extended). Lease lapses at leaseUntilMs. */
+  acquireUserLease(userId: string, owner: string, leaseUntilMs: number, nowMs: number): Promise<boolean>;
+  /** Frees the lease if `owner` holds it; otherwise does nothing. */
+  releaseUserLease(userId: string, owner: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Options every store takes. */
+export interface StoreOptions {
+  /** Prepended to every key. Default `"eiam-user-sync:"`. */
+  keyPrefix?: string;
+  /** How long an IN_PROGRESS record may live at least (never shorter than its lease). Default 86 400 s. */
+  recordTtlSeconds?: number;
+}
+
+export const DEFAULT_KEY_PREFIX = "eiam-user-sync:";
+export const DEFAULT_RECORD_TTL_SECONDS = 86_400;
+
+/**
+ * The store cannot be reached or did not answer in time. The caller should fail the invocation so that the
+ * platform retries it: we never apply a change without the store's say-so (fail closed).
+ */
+export class IdempotencyStoreUnavailableError extends Error {
+  readonly operation: string;
+  constructor(operation: string, cause: unknown) {
+    const detail = cause instanceof Error ? cause.message : String(cause);
+    super(`idempotency store unavailable during ${operation}: ${detail}`, { cause });
+    this.name = "IdempotencyStoreUnavailableError";
+    this.operation = operation;
+  }
+}
+
+/**
+ * Key layout. The part in `{…}` is the Redis Cluster hash tag, so the two keys of one user share a slot and a
+ * future script may touch both. Keys of different users or events are independent.
+ */
+export function storeKeys(keyPrefix: string) {
+  return {
+    record: (key: string) => `${keyPrefix}idem:{${key}}`,
+    userFields: (userId: string) => `${keyPrefix}user:{${userId}}:fields`,
+    userLease: (userId: string) => `${keyPrefix}user:{${userId}}:lease`,
+  };
+}
+
+const VERSION_TIME_DIGITS = 15;
+const MAX_VERSION_TIME = 10 ** VERSION_TIME_DIGITS - 1;
+
+/** Sortable: zero-padded ms, then "#", then the event id — later time wins, ties broken by event id. */
+export function fieldVersion(occurredAtMs: number, eventId: string): string {
+  if (!Number.isSafeInteger(occurredAtMs) || occurredAtMs < 0 || occurredAtMs > MAX_VERSION_TIME) {
+    throw new RangeError(
+      `occurredAtMs must be an integer number of epoch milliseconds from 0 to ${MAX_VERSION_TIME}, got ${occurredAtMs}`,
+    );
+  }
+  requireNonEmpty("eventId", eventId);
+  return `${String(occurredAtMs).padStart(VERSION_TIME_DIGITS, "0")}#${eventId}`;
+}
+
+/**
+ * Orders versions by their UTF-8 bytes, which is how the Redis script compares them (Lua's `<` would use the
+ * server's locale collation). Negative when a is older than b.
+ */
+export function compareVersions(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
+}
+
+/**
+ * From the producer and its event id (not the delivery id, which changes on redelivery). Both parts are
+ * percent-encoded so that `:` inside them cannot make two different pairs collide; no source gives an empty
+ * first part, which an encoded source can never be.
+ */
+export function idempotencyKey(source: string | undefined, eventId: string): string {
+  if (source !== undefined) requireNonEmpty("source", source);
+  requireNonEmpty("eventId", eventId);
+  return `${source === undefined ? "" : encodeURIComponent(source)}:${encodeURIComponent(eventId)}`;
+}
+
+/** sha256 (hex) of a canonical JSON (sorted keys) — deterministic for equal values. */
+export function payloadHash(value: unknown): string {
+  return createHash("sha256").update(canonicalJson(value)).digest("hex");
+}
+
+/**
+ * JSON with object keys sorted, following JSON.stringify's rules otherwise (toJSON is honoured, undefined
+ * properties are left out). Values JSON cannot represent faithfully are refused rather than silently changed.
+ */
+export function canonicalJson(value: unknown): string {
+  const text = encode(value, "$", new Set());
+  if (text === undefined) throw new TypeError("payload ($) must be a JSON value, got undefined");
+  return text;
+}
+
+function encode(value: unknown, path: string, seen: Set<object>): string | undefined {
+  if (value === null || typeof value === "boolean" || typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) throw new TypeError(`payload ${path} must be a finite number, got ${value}`);
+    return JSON.stringify(value);
+  }
+  if (typeof value === "undefined" || typeof value === "function" || typeof value === "symbol")
+    return undefined;
+  if (typeof value === "bigint") throw new TypeError(`payload ${path} must not be a bigint`);
+  if (value instanceof Map || value instanceof Set) {
+    throw new TypeError(`payload ${path} must be a plain object or array, not a Map or Set`);
+  }
+  const toJSON: unknown = Reflect.get(value, "toJSON");
+  if (typeof toJSON === "function") return encode(toJSON.call(value), path, seen);
+  if (seen.has(value)) throw new TypeError(`payload ${path} is circular`);
+  seen.add(value);
+  let out: string;
+  if (Array.isArray(value)) {
+    out = `[${value.map((item, i) => encode(item, `${path}[${i}]`, seen) ?? "null").join(",")}]`;
+  } else {
+    const parts: string[] = [];
+    for (const key of Object.keys(value).sort()) {
+      const encoded = encode(Reflect.get(value, key), `${path}.${key}`, seen);
+      if (encoded !== undefined) parts.push(`${JSON.stringify(key)}:${encoded}`);
+    }
+    out = `{${parts.join(",")}}`;
+  }
+  seen.delete(value);
+  return out;
+}
+
+const OUTCOME_STATUSES: ReadonlySet<string> = new Set(["applied", "noop", "stale", "dead_lettered"]);
+
+/** Checks an outcome before it is stored; throws a RangeError naming the field. */
+export function assertStoredOutcome(outcome: StoredOutcome): void {
+  if (!OUTCOME_STATUSES.has(outcome.status)) {
+    throw new RangeError(
+      `outcome.status must be one of applied, noop, stale, dead_lettered, got ${String(outcome.status)}`,
+    );
+  }
+  if (!Number.isFinite(outcome.at))
+    throw new RangeError(`outcome.at must be a finite number, got ${outcome.at}`);
+  for (const field of ["eiamRequestId", "deadLetterId"] as const) {
+    const v = outcome[field];
+    if (v !== undefined && typeof v !== "string") throw new RangeError(`outcome.${field} must be a string`);
+  }
+}
+
+/** Reads an outcome back from its stored JSON, refusing anything that is not one. */
+export function parseStoredOutcome(json: string): StoredOutcome {
+  const value: unknown = JSON.parse(json);
+  if (typeof value !== "object" || value === null) throw new TypeError("stored outcome is not an object");
+  const status: unknown = Reflect.get(value, "status");
+  const at: unknown = Reflect.get(value, "at");
+  if (typeof status !== "string" || !OUTCOME_STATUSES.has(status) || typeof at !== "number") {
+    throw new TypeError("stored outcome has no valid status and at");
+  }
+  const outcome: StoredOutcome = { status: status as StoredOutcome["status"], at };
+  const eiamRequestId: unknown = Reflect.get(value, "eiamRequestId");
+  const deadLetterId: unknown = Reflect.get(value, "deadLetterId");
+  if (typeof eiamRequestId === "string") outcome.eiamRequestId = eiamRequestId;
+  if (typeof deadLetterId === "string") outcome.deadLetterId = deadLetterId;
+  return outcome;
+}
+
+/** Argument checks shared by the implementations; each error names the argument and the rule. */
+export function requireNonEmpty(name: string, value: string): void {
+  if (typeof value !== "string" || value.length === 0)
+    throw new RangeError(`${name} must be a non-empty string`);
+}
+
+export function requireLease(leaseUntilMs: number, nowMs: number): void {
+  if (!Number.isSafeInteger(nowMs) || nowMs < 0) {
+    throw new RangeError(`nowMs must be a non-negative integer of epoch milliseconds, got ${nowMs}`);
+  }
+  if (!Number.isSafeInteger(leaseUntilMs) || leaseUntilMs <= nowMs) {
+    throw new RangeError(`leaseUntilMs must be an integer later than nowMs (${nowMs}), got ${leaseUntilMs}`);
+  }
+}
+
+export function requireTtlSeconds(ttlSeconds: number): void {
+  if (!Number.isSafeInteger(ttlSeconds) || ttlSeconds <= 0) {
+    throw new RangeError(`ttlSeconds must be a positive integer, got ${ttlSeconds}`);
+  }
+}
+
+export function requireFieldUpdates(updates: Record<string, FieldVersion>): void {
+  for (const [field, fv] of Object.entries(updates)) {
+    requireNonEmpty("field name", field);
+    requireNonEmpty(`updates.${field}.version`, fv.version);
+    if (typeof fv.valueHash !== "string") throw new RangeError(`updates.${field}.valueHash must be a string`);
+  }
+}
+
+/** Time an IN_PROGRESS record is kept: the record TTL, but never less than its lease. */
+export function inProgressTtlMs(recordTtlSeconds: number, leaseUntilMs: number, nowMs: number): number {
+  return Math.max(recordTtlSeconds * 1000, leaseUntilMs - nowMs);
+}

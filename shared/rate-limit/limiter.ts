@@ -1,0 +1,34 @@
+/** Pace calls to EIAM so that we stay under its QPS limit, and back off when EIAM says we are throttled. */
+
+export interface RateLimiter {
+  /** Wait for one token. Resolves true when granted, false if it could not be granted before deadlineMs (never waits past it). */
+  acquire(deadlineMs: number): Promise<boolean>;
+  /** EIAM answered "throttled": slow down (e.g. halve the effective rate for a while, then recover). */
+  onThrottled(nowMs: number): void;
+  close(): Promise<void>;
+}
+
+/** The shared bucket (Redis) could not be reached; the caller should fail the invocation so it is retried. */
+export class RateLimiterUnavailableError extends Error {
+  constructor(cause: unknown) {
+    const detail = cause instanceof Error ? cause.message : String(cause);
+    super(`rate limiter unavailable: ${detail}`, { cause });
+    this.name = "RateLimiterUnavailableError";
+  }
+}
+
+export interface BucketOptions {
+  /** Sustained tokens per second (> 0). */
+  ratePerSecond: number;
+  /** Tokens that can be taken at once after an idle period (>= 1). */
+  burst: number;
+}
+
+export function requireBucketOptions(options: BucketOptions): void {
+  if (!Number.isFinite(options.ratePerSecond) || options.ratePerSecond <= 0) {
+    throw new RangeError(`ratePerSecond must be a positive number, got ${options.ratePerSecond}`);
+  }
+  if (!Number.isFinite(options.burst) || options.burst < 1) {
+    throw new RangeError(`burst must be a number >= 1, got ${options.burst}`);
+  }
+}
