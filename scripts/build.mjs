@@ -20,8 +20,13 @@ for (const name of functions) {
     legalComments: "none",
     metafile: true,
     logLevel: "warning",
+    // @alicloud/mns picks an ES5 build at run time when async functions are missing (never on Node 20);
+    // point the bundler at the modern one so the ES5 build and its babel-runtime stay out.
+    alias: { "@alicloud/mns": "@alicloud/mns/lib/client.js" },
     // Bundled CommonJS dependencies call require() for Node built-ins; give the ESM bundle one.
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+    },
   });
   writeFileSync(join("dist", name, "meta.json"), JSON.stringify(result.metafile));
   const bytes = statSync(outfile).size;

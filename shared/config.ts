@@ -2,7 +2,8 @@
  * The function's settings, read from environment variables once per cold start and validated with zod.
  * A bad value stops the cold start with an error that names the variable.
  */
-import { z } from "zod";
+import * as z from "zod";
+import { isSupportedPhoneRegion } from "./normalize/index.ts";
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 const csv = z
@@ -37,6 +38,7 @@ const EnvSchema = z.object({
     .string()
     .trim()
     .regex(/^[A-Z]{2}$/, "must be an ISO 3166-1 alpha-2 country code such as CN")
+    .refine(isSupportedPhoneRegion, "is not a country that phone numbers can be read for")
     .optional(),
   DISPLAY_NAME_OVERFLOW: z.enum(["reject", "truncate"]).default("reject"),
   USERNAME_RULE: z.enum(["email-local-part"]).optional(),
@@ -45,12 +47,24 @@ const EnvSchema = z.object({
   DEADLINE_MARGIN_MS: z.coerce.number().int().min(0).default(1500),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   IDEMPOTENCY_STORE: z.enum(["memory", "redis"]).default("memory"),
-  REDIS_URL: z.string().trim().regex(/^rediss?:\/\//, "must start with redis:// or rediss://").optional(),
+  REDIS_URL: z
+    .string()
+    .trim()
+    .regex(/^rediss?:\/\//, "must start with redis:// or rediss://")
+    .optional(),
   IDEMPOTENCY_KEY_PREFIX: z.string().trim().min(1).max(64).default("eiam-user-sync:"),
-  IDEMPOTENCY_TTL_SECONDS: z.coerce.number().int().min(60).default(7 * 24 * 3600),
+  IDEMPOTENCY_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .default(7 * 24 * 3600),
   DEAD_LETTER_TOPIC: z.string().trim().min(1).optional(),
   DEAD_LETTER_FILE: z.string().trim().min(1).optional(),
-  MNS_ENDPOINT: z.string().trim().regex(/^https?:\/\/[^/]+$/, "must be http(s)://host[:port] with no path").optional(),
+  MNS_ENDPOINT: z
+    .string()
+    .trim()
+    .regex(/^https?:\/\/[^/]+$/, "must be http(s)://host[:port] with no path")
+    .optional(),
   MNS_ACCOUNT_ID: z.string().trim().min(1).optional(),
   PAYLOAD_FORMAT: z.enum(["canonical", "scim", "mapped"]).optional(),
   HR_MAPPING_FILE: z.string().trim().min(1).optional(),
@@ -137,12 +151,23 @@ export function loadConfig(env: Env): Config {
   return {
     idempotency:
       e.IDEMPOTENCY_STORE === "redis"
-        ? { store: "redis", url: e.REDIS_URL!, keyPrefix: e.IDEMPOTENCY_KEY_PREFIX, ttlSeconds: e.IDEMPOTENCY_TTL_SECONDS }
+        ? {
+            store: "redis",
+            url: e.REDIS_URL!,
+            keyPrefix: e.IDEMPOTENCY_KEY_PREFIX,
+            ttlSeconds: e.IDEMPOTENCY_TTL_SECONDS,
+          }
         : { store: "memory", keyPrefix: e.IDEMPOTENCY_KEY_PREFIX, ttlSeconds: e.IDEMPOTENCY_TTL_SECONDS },
     deadLetter:
       e.DEAD_LETTER_FILE !== undefined
         ? { kind: "file", path: e.DEAD_LETTER_FILE }
-        : { kind: "mns", topic: e.DEAD_LETTER_TOPIC!, endpoint: e.MNS_ENDPOINT, accountId: e.MNS_ACCOUNT_ID, region },
+        : {
+            kind: "mns",
+            topic: e.DEAD_LETTER_TOPIC!,
+            endpoint: e.MNS_ENDPOINT,
+            accountId: e.MNS_ACCOUNT_ID,
+            region,
+          },
     payloadFormat: e.PAYLOAD_FORMAT,
     mappingFile: e.HR_MAPPING_FILE,
     mnsBodyEncoding: e.MNS_BODY_ENCODING,
@@ -152,7 +177,11 @@ export function loadConfig(env: Env): Config {
       protocol: e.EIAM_PROTOCOL,
       readTimeoutMs: e.EIAM_READ_TIMEOUT_MS,
       connectTimeoutMs: e.EIAM_CONNECT_TIMEOUT_MS,
-      retry: { maxAttempts: e.EIAM_MAX_ATTEMPTS, baseDelayMs: e.EIAM_RETRY_BASE_MS, maxDelayMs: e.EIAM_RETRY_MAX_MS },
+      retry: {
+        maxAttempts: e.EIAM_MAX_ATTEMPTS,
+        baseDelayMs: e.EIAM_RETRY_BASE_MS,
+        maxDelayMs: e.EIAM_RETRY_MAX_MS,
+      },
       maxConcurrency: e.EIAM_MAX_CONCURRENCY,
       maxQps: e.EIAM_MAX_QPS,
     },

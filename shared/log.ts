@@ -42,7 +42,14 @@ export function redact(text: string, phones = true): string {
 }
 
 /** Identifiers made of digits (Kafka offsets, request ids) are not phone numbers: only emails are masked in them. */
-const ID_KEYS = new Set(["requestId", "fcRequestId", "eiamRequestId", "deliveryId", "deadLetterId", "eventId"]);
+const ID_KEYS = new Set([
+  "requestId",
+  "fcRequestId",
+  "eiamRequestId",
+  "deliveryId",
+  "deadLetterId",
+  "eventId",
+]);
 
 function scrub(value: unknown, depth = 0, key = ""): unknown {
   if (typeof value === "string") return redact(value, !ID_KEYS.has(key));
@@ -62,7 +69,13 @@ export function createLogger(
   const base = options.fields ?? {};
   const write = (level: LogLevel, msg: string, fields?: LogFields) => {
     if (LEVELS[level] < min) return;
-    const record = { time: now().toISOString(), level, msg: redact(msg), ...base, ...(scrub(fields) as LogFields) };
+    const record = {
+      time: now().toISOString(),
+      level,
+      msg: redact(msg),
+      ...base,
+      ...(scrub(fields) as LogFields),
+    };
     sink(JSON.stringify(record));
   };
   return {

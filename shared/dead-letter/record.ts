@@ -2,7 +2,7 @@
  * The dead-letter record, version 1: everything an operator needs to understand a failure and replay it.
  * Documented in docs/dead-letter.md; the zod schema is the source of truth and is exported as JSON Schema there.
  */
-import { z } from "zod";
+import * as z from "zod";
 
 export const FailureStage = z.enum(["decode", "authenticate", "validate", "resolve", "apply"]);
 export type FailureStage = z.infer<typeof FailureStage>;

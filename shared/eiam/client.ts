@@ -11,9 +11,13 @@ import type {
   UpdateUserParams,
 } from "./types.ts";
 
-// These SDK packages are CommonJS with `exports.default`; imported from ESM, the default import is `module.exports`.
-const OpenApiClient = OpenApiModule.default;
-const OpenApiUtil = OpenApiUtilModule.default;
+// These SDK packages are CommonJS with `exports.default`. Node's ESM loader (tsx, the bundle) hands us
+// `module.exports`; vitest's interop hands us `exports.default` itself. Accept both.
+function commonJsDefault<T>(mod: { default: T }): T {
+  return (mod as { default?: T }).default ?? (mod as unknown as T);
+}
+const OpenApiClient = commonJsDefault(OpenApiModule);
+const OpenApiUtil = commonJsDefault(OpenApiUtilModule);
 
 const API_VERSION = "2021-12-01";
 
@@ -129,7 +133,9 @@ export class EiamClientPool {
 
   get(credentials: EiamCredentials): EiamClient {
     const key = createHash("sha256")
-      .update(`${credentials.accessKeyId}\n${credentials.accessKeySecret}\n${credentials.securityToken ?? ""}`)
+      .update(
+        `${credentials.accessKeyId}\n${credentials.accessKeySecret}\n${credentials.securityToken ?? ""}`,
+      )
       .digest("hex");
     let client = this.clients.get(key);
     if (client === undefined) {

@@ -52,7 +52,8 @@ export async function withRetry<T>(
       if (attempt >= policy.maxAttempts) throw new RetriesExhausted(error, attempt, "attempts");
       // Throttling answers wait at least one base delay so the pace really drops.
       const delay = Math.max(backoffDelay(policy, attempt, random), error.throttled ? policy.baseDelayMs : 0);
-      if (now() + delay + minAttemptMs > ctx.deadlineMs) throw new RetriesExhausted(error, attempt, "deadline");
+      if (now() + delay + minAttemptMs > ctx.deadlineMs)
+        throw new RetriesExhausted(error, attempt, "deadline");
       ctx.onRetry?.(error, attempt, delay);
       await sleep(delay);
     }

@@ -8,21 +8,33 @@ describe("loadConfig", () => {
     const c = loadConfig(base);
     expect(c.eiam.endpoint).toBe("eiam.cn-hangzhou.aliyuncs.com");
     expect(c.eiam.protocol).toBe("https");
-    expect(c.deadLetter).toEqual({ kind: "mns", topic: "dlq", endpoint: undefined, accountId: undefined, region: "cn-hangzhou" });
+    expect(c.deadLetter).toEqual({
+      kind: "mns",
+      topic: "dlq",
+      endpoint: undefined,
+      accountId: undefined,
+      region: "cn-hangzhou",
+    });
   });
 
   it("falls back to ALIBABA_CLOUD_REGION_ID, and EIAM_ENDPOINT wins over both", () => {
-    expect(loadConfig({ ...base, FC_REGION: undefined, ALIBABA_CLOUD_REGION_ID: "ap-southeast-1" }).eiam.endpoint).toBe(
-      "eiam.ap-southeast-1.aliyuncs.com",
-    );
-    expect(loadConfig({ ...base, EIAM_ENDPOINT: "127.0.0.1:8790", EIAM_PROTOCOL: "http" }).eiam).toMatchObject({
+    expect(
+      loadConfig({ ...base, FC_REGION: undefined, ALIBABA_CLOUD_REGION_ID: "ap-southeast-1" }).eiam.endpoint,
+    ).toBe("eiam.ap-southeast-1.aliyuncs.com");
+    expect(
+      loadConfig({ ...base, EIAM_ENDPOINT: "127.0.0.1:8790", EIAM_PROTOCOL: "http" }).eiam,
+    ).toMatchObject({
       endpoint: "127.0.0.1:8790",
       protocol: "http",
     });
   });
 
   it("reads static credentials from the environment", () => {
-    const c = loadConfig({ ...base, ALIBABA_CLOUD_ACCESS_KEY_ID: "id", ALIBABA_CLOUD_ACCESS_KEY_SECRET: "s" });
+    const c = loadConfig({
+      ...base,
+      ALIBABA_CLOUD_ACCESS_KEY_ID: "id",
+      ALIBABA_CLOUD_ACCESS_KEY_SECRET: "s",
+    });
     expect(c.envCredentials).toEqual({ accessKeyId: "id", accessKeySecret: "s" });
   });
 
@@ -35,6 +47,7 @@ describe("loadConfig", () => {
     [{ ...base, EIAM_MAX_QPS: "-1" }, "EIAM_MAX_QPS"],
     [{ ...base, EIAM_MAX_CONCURRENCY: "many" }, "EIAM_MAX_CONCURRENCY"],
     [{ ...base, DEFAULT_PHONE_REGION: "China" }, "DEFAULT_PHONE_REGION"],
+    [{ ...base, DEFAULT_PHONE_REGION: "XX" }, "DEFAULT_PHONE_REGION"],
     [{ ...base, IDEMPOTENCY_STORE: "redis" }, "REDIS_URL"],
     [{ ...base, REDIS_URL: "localhost:6379" }, "REDIS_URL"],
     [{ ...base, DEAD_LETTER_TOPIC: undefined }, "DEAD_LETTER_TOPIC"],

@@ -3,7 +3,8 @@ import { classifyEiamError, EiamError } from "../../shared/eiam/errors.ts";
 
 /** Errors shaped the way @alicloud/openapi-client 0.4.x throws them (eiam-openapi.md §2.1). */
 function teaError(statusCode: number, code: string, requestId = "REQ-1") {
-  const e = new Error(`${code}: code: ${statusCode}, msg request id: ${requestId}`) as Error & Record<string, unknown>;
+  const e = new Error(`${code}: code: ${statusCode}, msg request id: ${requestId}`) as Error &
+    Record<string, unknown>;
   e.code = code;
   e.statusCode = statusCode;
   e.data = { RequestId: requestId, Code: code, Message: `message for ${code}`, statusCode };

@@ -17,7 +17,11 @@ describe("log masking", () => {
   it("scrubs every string of a log line, keeps digit ids readable", () => {
     const lines: string[] = [];
     const log = createLogger({ sink: (l) => lines.push(l), now: () => new Date(0) });
-    log.info("changed a@b.cn", { user: { email: "someone@corp.example" }, deliveryId: "topic-3-123456789", secret: "whsec_AAAAAAAAAAAAAAAA" });
+    log.info("changed a@b.cn", {
+      user: { email: "someone@corp.example" },
+      deliveryId: "topic-3-123456789",
+      secret: "whsec_AAAAAAAAAAAAAAAA",
+    });
     const line = JSON.parse(lines[0]!) as Record<string, unknown>;
     expect(line.msg).toBe("changed a***@b.cn");
     expect(line.user).toEqual({ email: "s***@corp.example" });

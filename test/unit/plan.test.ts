@@ -41,7 +41,10 @@ describe("toUpdateUserParams", () => {
   });
 
   it("sends the verified flags as true when not given", () => {
-    const params = toUpdateUserParams("i", "u", { email: "a@b.cn", phone: { region: "1", number: "2025550123" } });
+    const params = toUpdateUserParams("i", "u", {
+      email: "a@b.cn",
+      phone: { region: "1", number: "2025550123" },
+    });
     expect([params.EmailVerified, params.PhoneNumberVerified]).toEqual([true, true]);
   });
 });
@@ -56,7 +59,10 @@ describe("planChange", () => {
 
   it("skips fields a newer change wrote, keeps the others (field-level last writer wins)", () => {
     const newer = planChange(change({ displayName: "New" }, 2_000, "e2"), {});
-    const older = planChange(change({ displayName: "Old", customFields: { x: "1" } }, 1_000, "e1"), newer.versions);
+    const older = planChange(
+      change({ displayName: "Old", customFields: { x: "1" } }, 1_000, "e1"),
+      newer.versions,
+    );
     expect(older.stale).toEqual(["displayName"]);
     expect(older.write).toEqual({ customFields: { x: "1" } });
   });
@@ -90,8 +96,9 @@ describe("planChange", () => {
   });
 
   it("orders versions by time across digit lengths", () => {
-    expect(fieldVersionOf({ occurredAtMs: 999, eventId: "z" }) < fieldVersionOf({ occurredAtMs: 1000, eventId: "a" })).toBe(
-      true,
-    );
+    expect(
+      fieldVersionOf({ occurredAtMs: 999, eventId: "z" }) <
+        fieldVersionOf({ occurredAtMs: 1000, eventId: "a" }),
+    ).toBe(true);
   });
 });

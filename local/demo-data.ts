@@ -1,0 +1,36 @@
+/** The demo tenant that `npm start` and the examples in the README use. */
+export const DEMO_INSTANCE_ID = "idaas_local_demo";
+export const DEMO_CREDENTIALS = { accessKeyId: "LTAI_local_demo", accessKeySecret: "local-demo-secret" };
+
+export const DEMO_USERS = [
+  {
+    userId: "user_d6sbsuumeta4h66ec3il7yxxxx",
+    username: "zhang.san",
+    displayName: "Zhang San",
+    email: "zhang.san@example.com",
+    emailVerified: true,
+    userExternalId: "hr-1001",
+    userSourceType: "build_in",
+    userSourceId: DEMO_INSTANCE_ID,
+  },
+  {
+    userId: "user_li4si0000000000000000000",
+    username: "li.si",
+    displayName: "Li Si",
+    email: "li.si@example.com",
+    emailVerified: true,
+    phoneRegion: "86",
+    phoneNumber: "15612340000",
+    phoneNumberVerified: true,
+    userExternalId: "hr-1002",
+    userSourceType: "build_in",
+    userSourceId: DEMO_INSTANCE_ID,
+  },
+];
+
+export const DEMO_CUSTOM_FIELDS = [
+  { fieldName: "nick_name", maxLength: 64 },
+  { fieldName: "cost_center", maxLength: 32 },
+  { fieldName: "employee_number", maxLength: 32 },
+  { fieldName: "department", maxLength: 128 },
+];

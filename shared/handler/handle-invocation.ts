@@ -1,0 +1,221 @@
+/**
+ * The plain core of the function: one FC invocation in, one answer out.
+ * HTTP-trigger invocations get an HTTP response struct; every other door gets a batch result, and
+ * the invocation fails (so the platform delivers again) when any event was handed back.
+ */
+import { verifyWebhook } from "../auth/verify.ts";
+import type { EiamCredentials } from "../eiam/types.ts";
+import type { FailurePolicy } from "../pipeline/apply-change.ts";
+import { deadLetter } from "../pipeline/dead-letters.ts";
+import type { PipelineDeps } from "../pipeline/deps.ts";
+import type { Invocation } from "../pipeline/invocation.ts";
+import { type EventOutcome, type OutcomeSummary, summarize } from "../pipeline/outcome.ts";
+import { processDeliveries } from "../pipeline/process.ts";
+import { UserResolver } from "../resolve/user-resolver.ts";
+import type { Delivery } from "../triggers/delivery.ts";
+import { decodeInvocation, UnknownEventShapeError } from "../triggers/detect.ts";
+import type { FcContext } from "./fc-context.ts";
+import { errorResponse, type HttpResponse, outcomesResponse } from "./http-response.ts";
+import type { Runtime } from "./runtime.ts";
+
+export interface BatchResult {
+  results: EventOutcome[];
+  summary: OutcomeSummary;
+}
+
+/** Thrown after a batch is processed when some events were handed back: the platform must deliver again. */
+export class DeferredEventsError extends Error {
+  override readonly name = "DeferredEventsError";
+  constructor(readonly result: BatchResult) {
+    super(`${result.summary.deferred} event(s) deferred: the platform will deliver them again`);
+  }
+}
+
+export class MissingCredentialsError extends Error {
+  override readonly name = "MissingCredentialsError";
+}
+
+function credentialsFor(context: FcContext, runtime: Runtime): EiamCredentials {
+  const c = context.credentials;
+  if (c?.accessKeyId && c.accessKeySecret) {
+    return { accessKeyId: c.accessKeyId, accessKeySecret: c.accessKeySecret, securityToken: c.securityToken };
+  }
+  if (runtime.config.envCredentials) return runtime.config.envCredentials;
+  throw new MissingCredentialsError(
+    "no credentials: give the function a role (context.credentials) or set ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET",
+  );
+}
+
+const resolvers = new WeakMap<object, UserResolver>();
+
+function depsFor(context: FcContext, runtime: Runtime): PipelineDeps {
+  const credentials = credentialsFor(context, runtime);
+  const eiam = runtime.pool.get(credentials);
+  let resolver = resolvers.get(eiam);
+  if (resolver === undefined) {
+    resolver = new UserResolver(
+      (filter, page) => runtime.limiter.acquire(Date.now() + 5000).then(() => eiam.listUsers(filter, page)),
+      runtime.config.userLookupCacheSeconds * 1000,
+      runtime.now,
+    );
+    resolvers.set(eiam, resolver);
+  }
+  return {
+    eiam,
+    resolver,
+    store: runtime.store,
+    limiter: runtime.limiter,
+    deadLetters: runtime.deadLetters(credentials),
+    logger: runtime.logger,
+    retry: runtime.config.eiam.retry,
+    maxConcurrency: runtime.config.eiam.maxConcurrency,
+    recordTtlSeconds: runtime.config.idempotency.ttlSeconds,
+    now: runtime.now,
+  };
+}
+
+export function invocationFor(context: FcContext, runtime: Runtime, startedAt: number): Invocation {
+  const timeoutMs = (context.function?.timeout ?? 60) * 1000;
+  return {
+    fcRequestId: context.requestId ?? `local-${startedAt}`,
+    functionName: context.function?.name,
+    startedAt,
+    deadlineMs: startedAt + Math.max(timeoutMs - runtime.config.deadlineMarginMs, timeoutMs / 2),
+  };
+}
+
+function logOutcomes(runtime: Runtime, inv: Invocation, outcomes: readonly EventOutcome[]) {
+  for (const o of outcomes) {
+    const fields = {
+      fcRequestId: inv.fcRequestId,
+      status: o.status,
+      eventId: o.eventId,
+      deliveryId: o.deliveryId,
+      userId: o.userId,
+      eiamRequestId: o.eiamRequestId,
+      fields: o.fields,
+      deadLetterId: o.deadLetterId,
+      attempts: o.attempts,
+      error: o.error && {
+        stage: o.error.stage,
+        code: o.error.code,
+        message: o.error.message,
+        retryable: o.error.retryable,
+      },
+    };
+    if (o.status === "dead_lettered" || o.status === "deferred") runtime.logger.warn("event outcome", fields);
+    else runtime.logger.info("event outcome", fields);
+  }
+}
+
+async function handleHttp(
+  delivery: Delivery,
+  context: FcContext,
+  runtime: Runtime,
+  inv: Invocation,
+): Promise<{ response: HttpResponse; outcomes: EventOutcome[] }> {
+  const method = delivery.http?.method.toUpperCase() ?? "POST";
+  if (method !== "POST") {
+    return {
+      response: errorResponse(405, "method_not_allowed", "only POST applies changes", { allow: "POST" }),
+      outcomes: [],
+    };
+  }
+  if (!runtime.auth.ok) {
+    runtime.logger.error("webhook authentication is not configured", { reason: runtime.auth.reason });
+    return {
+      response: errorResponse(500, "auth_not_configured", "webhook authentication is not configured"),
+      outcomes: [],
+    };
+  }
+  const auth = verifyWebhook(delivery.body, delivery.headers, runtime.auth.settings, runtime.now());
+  if (!auth.ok) {
+    runtime.logger.warn("webhook rejected", { fcRequestId: inv.fcRequestId, reason: auth.reason });
+    const status = auth.reason === "body_too_large" ? 413 : 401;
+    return {
+      response: errorResponse(status, auth.reason, "the webhook could not be authenticated"),
+      outcomes: [],
+    };
+  }
+  const policy: FailurePolicy = { retryableExhausted: "defer" };
+  const outcomes = await processDeliveries(
+    [delivery],
+    runtime.prepare,
+    depsFor(context, runtime),
+    inv,
+    policy,
+  );
+  return { response: outcomesResponse(outcomes), outcomes };
+}
+
+async function deadLetterUnknownShape(
+  event: Buffer,
+  error: UnknownEventShapeError,
+  context: FcContext,
+  runtime: Runtime,
+  inv: Invocation,
+): Promise<EventOutcome> {
+  const delivery: Delivery = {
+    trigger: "direct",
+    deliveryId: inv.fcRequestId,
+    receivedAt: inv.startedAt,
+    body: event,
+    headers: {},
+    original: event,
+  };
+  const outcomeError = {
+    stage: "decode" as const,
+    code: "UnknownEventShape",
+    message: error.message,
+    retryable: false,
+  };
+  const deadLetterId = await deadLetter(
+    runtime.deadLetters(credentialsFor(context, runtime)),
+    { delivery, error: outcomeError, attempts: 0 },
+    inv,
+    runtime.now(),
+  );
+  return { status: "dead_lettered", deliveryId: delivery.deliveryId, deadLetterId, error: outcomeError };
+}
+
+export async function handleInvocation(
+  event: Buffer,
+  context: FcContext,
+  runtime: Runtime,
+  startedAt: number,
+): Promise<HttpResponse | BatchResult> {
+  const inv = invocationFor(context, runtime, startedAt);
+  let outcomes: EventOutcome[];
+  let answer: HttpResponse | BatchResult;
+  try {
+    const decoded = decodeInvocation(event, startedAt, { mnsBodyEncoding: runtime.config.mnsBodyEncoding });
+    if (decoded.kind === "http") {
+      const http = await handleHttp(decoded.delivery, context, runtime, inv);
+      outcomes = http.outcomes;
+      answer = http.response;
+    } else {
+      const policy: FailurePolicy = { retryableExhausted: "dead-letter" };
+      outcomes = await processDeliveries(
+        decoded.deliveries,
+        runtime.prepare,
+        depsFor(context, runtime),
+        inv,
+        policy,
+      );
+      answer = { results: outcomes, summary: summarize(outcomes) };
+    }
+  } catch (err) {
+    if (!(err instanceof UnknownEventShapeError)) throw err;
+    outcomes = [await deadLetterUnknownShape(event, err, context, runtime, inv)];
+    answer = { results: outcomes, summary: summarize(outcomes) };
+  }
+  logOutcomes(runtime, inv, outcomes);
+  runtime.logger.info("invocation summary", {
+    fcRequestId: inv.fcRequestId,
+    events: outcomes.length,
+    ...summarize(outcomes),
+    durationMs: runtime.now() - startedAt,
+  });
+  if ("results" in answer && answer.summary.deferred > 0) throw new DeferredEventsError(answer);
+  return answer;
+}

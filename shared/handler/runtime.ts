@@ -1,0 +1,133 @@
+/**
+ * Everything built once per cold start from the configuration: the clients, the stores and the settings.
+ * A bad setting fails here, before the first event, with an error that names the variable.
+ */
+import { readFileSync } from "node:fs";
+import { parseWebhookAuthSettings } from "../auth/config.ts";
+import type { WebhookAuthSettings } from "../auth/verify.ts";
+import { type Config, ConfigError, type Env, loadConfig } from "../config.ts";
+import { FileDeadLetterPublisher } from "../dead-letter/file-publisher.ts";
+import { MnsDeadLetterPublisher } from "../dead-letter/mns-publisher.ts";
+import type { DeadLetterPublisher } from "../dead-letter/publisher.ts";
+import { EiamClientPool } from "../eiam/client.ts";
+import type { EiamCredentials } from "../eiam/types.ts";
+import { loadMappingConfig } from "../formats/mapping-config.ts";
+import { createMemoryStore } from "../idempotency/memory-store.ts";
+import { createRedisStore } from "../idempotency/redis-store.ts";
+import type { IdempotencyStore } from "../idempotency/store.ts";
+import { createLogger, type Logger } from "../log.ts";
+import type { NormalizeOptions } from "../normalize/index.ts";
+import type { PrepareOptions } from "../pipeline/prepare.ts";
+import type { RateLimiter } from "../rate-limit/limiter.ts";
+import { createMemoryBucket } from "../rate-limit/memory-bucket.ts";
+import { createRedisBucket } from "../rate-limit/redis-bucket.ts";
+
+export interface Runtime {
+  config: Config;
+  logger: Logger;
+  pool: EiamClientPool;
+  store: IdempotencyStore;
+  limiter: RateLimiter;
+  /** The dead-letter publisher for the invocation's credentials (the MNS one signs with them). */
+  deadLetters: (credentials: EiamCredentials) => DeadLetterPublisher;
+  /** Webhook verification settings, or why HTTP deliveries cannot be accepted. */
+  auth: { ok: true; settings: WebhookAuthSettings } | { ok: false; reason: string };
+  prepare: PrepareOptions;
+  now: () => number;
+}
+
+export interface RuntimeOverrides {
+  logger?: Logger;
+  deadLetters?: DeadLetterPublisher;
+  store?: IdempotencyStore;
+  limiter?: RateLimiter;
+  now?: () => number;
+}
+
+function deadLetterPublishers(config: Config): (credentials: EiamCredentials) => DeadLetterPublisher {
+  const target = config.deadLetter;
+  if (target.kind === "file") {
+    const file = new FileDeadLetterPublisher(target.path);
+    return () => file;
+  }
+  if (target.accountId === undefined) {
+    throw new ConfigError("invalid configuration:\n  MNS_ACCOUNT_ID: is required with DEAD_LETTER_TOPIC");
+  }
+  const options = {
+    accountId: target.accountId,
+    topic: target.topic,
+    endpoint: target.endpoint,
+    region: target.region,
+  };
+  let last: { key: string; publisher: DeadLetterPublisher } | undefined;
+  return (credentials) => {
+    const key = `${credentials.accessKeyId}\n${credentials.securityToken ?? ""}`;
+    if (last?.key !== key) last = { key, publisher: new MnsDeadLetterPublisher(options, credentials) };
+    return last.publisher;
+  };
+}
+
+export function createRuntime(env: Env, overrides: RuntimeOverrides = {}): Runtime {
+  const config = loadConfig(env);
+  const logger = overrides.logger ?? createLogger({ level: config.logLevel });
+  const idem = config.idempotency;
+  const store =
+    overrides.store ??
+    (idem.store === "redis"
+      ? createRedisStore({ url: idem.url, keyPrefix: idem.keyPrefix })
+      : createMemoryStore({ keyPrefix: idem.keyPrefix }));
+  const rate = { ratePerSecond: config.eiam.maxQps, burst: Math.max(1, Math.ceil(config.eiam.maxQps / 10)) };
+  const limiter =
+    overrides.limiter ??
+    (idem.store === "redis"
+      ? createRedisBucket({ url: idem.url, key: `${idem.keyPrefix}rate:eiam`, ...rate })
+      : createMemoryBucket(rate));
+
+  let auth: Runtime["auth"];
+  try {
+    auth = { ok: true, settings: parseWebhookAuthSettings(env) };
+    if (auth.settings.mode === "none") {
+      logger.warn(
+        "webhook signature verification is OFF (WEBHOOK_AUTH=none): only use it behind FC's function auth",
+      );
+    }
+  } catch (err) {
+    auth = { ok: false, reason: (err as Error).message };
+  }
+
+  const normalize: NormalizeOptions = {
+    displayNameOverflow: config.normalize.displayNameOverflow,
+    ...(config.normalize.defaultPhoneRegion
+      ? { defaultPhoneRegion: config.normalize.defaultPhoneRegion as NormalizeOptions["defaultPhoneRegion"] }
+      : {}),
+    ...(config.normalize.usernameRule ? { usernameRule: config.normalize.usernameRule } : {}),
+    ...(config.normalize.allowedCustomFields
+      ? { allowedCustomFields: config.normalize.allowedCustomFields }
+      : {}),
+  };
+  const prepare: PrepareOptions = {
+    normalize,
+    ...(config.payloadFormat ? { format: config.payloadFormat } : {}),
+    ...(config.mappingFile
+      ? { mapping: loadMappingConfig(JSON.parse(readFileSync(config.mappingFile, "utf8"))) }
+      : {}),
+  };
+
+  return {
+    config,
+    logger,
+    pool: new EiamClientPool({
+      endpoint: config.eiam.endpoint,
+      protocol: config.eiam.protocol,
+      instanceId: config.eiam.instanceId,
+      readTimeoutMs: config.eiam.readTimeoutMs,
+      connectTimeoutMs: config.eiam.connectTimeoutMs,
+    }),
+    store,
+    limiter,
+    deadLetters: overrides.deadLetters ? () => overrides.deadLetters! : deadLetterPublishers(config),
+    auth,
+    prepare,
+    now: overrides.now ?? Date.now,
+  };
+}

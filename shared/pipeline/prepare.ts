@@ -1,0 +1,83 @@
+/**
+ * Delivery → payload format → canonical event → normalized change.
+ * Nothing here does I/O: a delivery becomes zero or more changes ready to apply, or problems to dead-letter.
+ */
+import type { NormalizedChange, Problem } from "../change.ts";
+import { parseCanonicalEvent } from "../events/parse.ts";
+import {
+  type FormatName,
+  type IgnoredAttribute,
+  type PayloadContext,
+  parsePayload,
+} from "../formats/index.ts";
+import type { MappingConfig } from "../formats/mapping-config.ts";
+import type { ScimOptions } from "../formats/scim.ts";
+import { idempotencyKey, payloadHash } from "../idempotency/store.ts";
+import { type NormalizeOptions, normalizeChange } from "../normalize/index.ts";
+import type { Delivery } from "../triggers/delivery.ts";
+
+export interface PrepareOptions {
+  normalize: NormalizeOptions;
+  format?: FormatName;
+  mapping?: MappingConfig;
+  scim?: ScimOptions;
+}
+
+export interface ReadyEvent {
+  kind: "ready";
+  delivery: Delivery;
+  change: NormalizedChange;
+  ignored: IgnoredAttribute[];
+  idempotencyKey: string;
+  payloadHash: string;
+}
+
+export interface InvalidInput {
+  kind: "invalid";
+  delivery: Delivery;
+  /** `decode`: the delivery's payload could not be read as any format; `validate`: one event broke a rule. */
+  stage: "decode" | "validate";
+  problems: Problem[];
+  eventId?: string;
+  source?: string;
+}
+
+export type Prepared = ReadyEvent | InvalidInput;
+
+function stringField(value: unknown, key: string): string | undefined {
+  if (typeof value !== "object" || value === null) return undefined;
+  const v = (value as Record<string, unknown>)[key];
+  return typeof v === "string" ? v : undefined;
+}
+
+export function prepareDelivery(delivery: Delivery, options: PrepareOptions): Prepared[] {
+  const ctx: PayloadContext = {
+    delivery,
+    format: options.format,
+    mapping: options.mapping,
+    scim: options.scim,
+  };
+  const payload = parsePayload(ctx);
+  if (!payload.ok) return [{ kind: "invalid", delivery, stage: "decode", problems: payload.problems }];
+
+  return payload.events.map((candidate): Prepared => {
+    const eventId = stringField(candidate, "id");
+    const source = stringField(candidate, "source");
+    const parsed = parseCanonicalEvent(candidate);
+    if (!parsed.ok)
+      return { kind: "invalid", delivery, stage: "validate", problems: parsed.problems, eventId, source };
+    const normalized = normalizeChange(parsed.event, options.normalize);
+    if (!normalized.ok) {
+      return { kind: "invalid", delivery, stage: "validate", problems: normalized.problems, eventId, source };
+    }
+    const change = normalized.change;
+    return {
+      kind: "ready",
+      delivery,
+      change,
+      ignored: payload.ignored,
+      idempotencyKey: idempotencyKey(change.source, change.eventId),
+      payloadHash: payloadHash({ occurredAt: change.occurredAtMs, user: change.user, fields: change.fields }),
+    };
+  });
+}

@@ -1,0 +1,139 @@
+/**
+ * Many deliveries → one outcome per event. Changes are grouped by EIAM user: groups run in parallel
+ * (bounded), the changes of one user run one after another in the order they happened.
+ */
+import { EiamError } from "../eiam/errors.ts";
+import { RetriesExhausted, withRetry } from "../eiam/retry.ts";
+import { UserResolutionError } from "../resolve/user-resolver.ts";
+import type { Delivery } from "../triggers/delivery.ts";
+import { applyChange, type FailurePolicy } from "./apply-change.ts";
+import { mapWithConcurrency } from "./concurrency.ts";
+import { deadLetter } from "./dead-letters.ts";
+import type { PipelineDeps } from "./deps.ts";
+import type { Invocation } from "./invocation.ts";
+import type { EventOutcome, OutcomeError } from "./outcome.ts";
+import { type InvalidInput, type PrepareOptions, prepareDelivery, type ReadyEvent } from "./prepare.ts";
+
+async function rejectInvalid(item: InvalidInput, deps: PipelineDeps, inv: Invocation): Promise<EventOutcome> {
+  const error: OutcomeError = {
+    stage: item.stage,
+    code: item.stage === "decode" ? "UnreadablePayload" : "InvalidEvent",
+    message: item.problems.map((p) => (p.path ? `${p.path}: ${p.message}` : p.message)).join("; "),
+    retryable: false,
+    problems: item.problems,
+  };
+  const deadLetterId = await deadLetter(
+    deps.deadLetters,
+    { delivery: item.delivery, error, eventId: item.eventId, source: item.source, attempts: 0 },
+    inv,
+    deps.now(),
+  );
+  return {
+    status: "dead_lettered",
+    deliveryId: item.delivery.deliveryId,
+    ...(item.eventId !== undefined ? { eventId: item.eventId } : {}),
+    deadLetterId,
+    error,
+  };
+}
+
+type Resolved = { ev: ReadyEvent; userId: string } | { ev: ReadyEvent; outcome: EventOutcome };
+
+async function resolveUser(
+  ev: ReadyEvent,
+  deps: PipelineDeps,
+  inv: Invocation,
+  policy: FailurePolicy,
+): Promise<Resolved> {
+  try {
+    const { value } = await withRetry(
+      async () => {
+        try {
+          return await deps.resolver.resolve(ev.change.user);
+        } catch (err) {
+          // Not found / ambiguous are answers, not failures of the call: never retried.
+          if (err instanceof UserResolutionError) throw new EiamError(err.code, err.message, false);
+          throw err;
+        }
+      },
+      deps.retry,
+      { deadlineMs: inv.deadlineMs, now: deps.now, random: deps.random },
+    );
+    return { ev, userId: value };
+  } catch (err) {
+    if (!(err instanceof RetriesExhausted)) throw err;
+    const e = err.last;
+    const error: OutcomeError = {
+      stage: "resolve",
+      code: e.code,
+      message: e.message,
+      retryable: e.retryable,
+      ...(e.httpStatus !== undefined ? { httpStatus: e.httpStatus } : {}),
+      ...(e.requestId !== undefined ? { eiamRequestId: e.requestId } : {}),
+    };
+    const base = { deliveryId: ev.delivery.deliveryId, eventId: ev.change.eventId };
+    if (e.retryable && (err.reason === "deadline" || policy.retryableExhausted === "defer")) {
+      return { ev, outcome: { ...base, status: "deferred", attempts: err.attempts, error } };
+    }
+    const deadLetterId = await deadLetter(
+      deps.deadLetters,
+      {
+        delivery: ev.delivery,
+        error,
+        eventId: ev.change.eventId,
+        source: ev.change.source,
+        idempotencyKey: ev.idempotencyKey,
+        userKey: ev.change.user,
+        change: ev.change,
+        attempts: err.attempts,
+      },
+      inv,
+      deps.now(),
+    );
+    return { ev, outcome: { ...base, status: "dead_lettered", deadLetterId, attempts: err.attempts, error } };
+  }
+}
+
+function byTime(a: ReadyEvent, b: ReadyEvent): number {
+  return a.change.occurredAtMs - b.change.occurredAtMs || (a.change.eventId < b.change.eventId ? -1 : 1);
+}
+
+export async function processDeliveries(
+  deliveries: readonly Delivery[],
+  options: PrepareOptions,
+  deps: PipelineDeps,
+  inv: Invocation,
+  policy: FailurePolicy,
+): Promise<EventOutcome[]> {
+  const prepared = deliveries.flatMap((d) => prepareDelivery(d, options));
+  const outcomes = new Map<object, EventOutcome>();
+
+  const invalid = prepared.filter((p): p is InvalidInput => p.kind === "invalid");
+  const ready = prepared.filter((p): p is ReadyEvent => p.kind === "ready");
+
+  await mapWithConcurrency(invalid, deps.maxConcurrency, async (item) => {
+    outcomes.set(item, await rejectInvalid(item, deps, inv));
+  });
+
+  const resolved = await mapWithConcurrency(ready, deps.maxConcurrency, (ev) =>
+    resolveUser(ev, deps, inv, policy),
+  );
+  const groups = new Map<string, ReadyEvent[]>();
+  for (const r of resolved) {
+    if ("outcome" in r) {
+      outcomes.set(r.ev, r.outcome);
+      continue;
+    }
+    const group = groups.get(r.userId) ?? [];
+    group.push(r.ev);
+    groups.set(r.userId, group);
+  }
+
+  await mapWithConcurrency([...groups], deps.maxConcurrency, async ([userId, events]) => {
+    for (const ev of events.sort(byTime)) {
+      outcomes.set(ev, await applyChange(ev, userId, deps, inv, policy));
+    }
+  });
+
+  return prepared.map((p) => outcomes.get(p)!);
+}
