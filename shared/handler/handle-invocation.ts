@@ -4,6 +4,7 @@
  * the invocation fails (so the platform delivers again) when any event was handed back.
  */
 import { verifyWebhook } from "../auth/verify.ts";
+import type { DeadLetterPublisher } from "../dead-letter/publisher.ts";
 import type { EiamCredentials } from "../eiam/types.ts";
 import type { FailurePolicy } from "../pipeline/apply-change.ts";
 import { deadLetter } from "../pipeline/dead-letters.ts";
@@ -16,6 +17,7 @@ import type { Delivery } from "../triggers/delivery.ts";
 import { decodeInvocation, UnknownEventShapeError } from "../triggers/detect.ts";
 import type { FcContext } from "./fc-context.ts";
 import { errorResponse, type HttpResponse, outcomesResponse } from "./http-response.ts";
+import { parseRedrive, RetainedDeadLetter, redriveDeliveries } from "./redrive.ts";
 import type { Runtime } from "./runtime.ts";
 
 export interface BatchResult {
@@ -48,7 +50,7 @@ function credentialsFor(context: FcContext, runtime: Runtime): EiamCredentials {
 
 const resolvers = new WeakMap<object, UserResolver>();
 
-function depsFor(context: FcContext, runtime: Runtime): PipelineDeps {
+function depsFor(context: FcContext, runtime: Runtime, deadLetters?: DeadLetterPublisher): PipelineDeps {
   const credentials = credentialsFor(context, runtime);
   const eiam = runtime.pool.get(credentials);
   let resolver = resolvers.get(eiam);
@@ -65,7 +67,7 @@ function depsFor(context: FcContext, runtime: Runtime): PipelineDeps {
     resolver,
     store: runtime.store,
     limiter: runtime.limiter,
-    deadLetters: runtime.deadLetters(credentials),
+    deadLetters: deadLetters ?? runtime.deadLetters(credentials),
     logger: runtime.logger,
     retry: runtime.config.eiam.retry,
     maxConcurrency: runtime.config.eiam.maxConcurrency,
@@ -178,6 +180,47 @@ async function deadLetterUnknownShape(
   return { status: "dead_lettered", deliveryId: delivery.deliveryId, deadLetterId, error: outcomeError };
 }
 
+async function route(
+  event: Buffer,
+  context: FcContext,
+  runtime: Runtime,
+  inv: Invocation,
+): Promise<{ answer: HttpResponse | BatchResult; outcomes: EventOutcome[] }> {
+  const decodeOptions = {
+    mnsBodyEncoding: runtime.config.mnsBodyEncoding,
+    acceptAnyJsonAsDirect: runtime.prepare.format !== undefined || runtime.prepare.mapping !== undefined,
+  };
+  const batch = (outcomes: EventOutcome[]) => ({
+    answer: { results: outcomes, summary: summarize(outcomes) },
+    outcomes,
+  });
+
+  const redrive = parseRedrive(event);
+  if (redrive !== undefined) {
+    // Authenticated by FC's invoke API; a failure stays in the dead-letter message it came from.
+    const deps = depsFor(context, runtime, new RetainedDeadLetter(redrive.deadLetterId));
+    const deliveries = redriveDeliveries(redrive, decodeOptions);
+    return batch(
+      await processDeliveries(deliveries, runtime.prepare, deps, inv, { retryableExhausted: "defer" }),
+    );
+  }
+
+  let decoded: ReturnType<typeof decodeInvocation>;
+  try {
+    decoded = decodeInvocation(event, inv.startedAt, decodeOptions);
+  } catch (err) {
+    if (!(err instanceof UnknownEventShapeError)) throw err;
+    return batch([await deadLetterUnknownShape(event, err, context, runtime, inv)]);
+  }
+  if (decoded.kind === "http") {
+    const http = await handleHttp(decoded.delivery, context, runtime, inv);
+    return { answer: http.response, outcomes: http.outcomes };
+  }
+  const deps = depsFor(context, runtime);
+  const policy: FailurePolicy = { retryableExhausted: "dead-letter" };
+  return batch(await processDeliveries(decoded.deliveries, runtime.prepare, deps, inv, policy));
+}
+
 export async function handleInvocation(
   event: Buffer,
   context: FcContext,
@@ -185,30 +228,7 @@ export async function handleInvocation(
   startedAt: number,
 ): Promise<HttpResponse | BatchResult> {
   const inv = invocationFor(context, runtime, startedAt);
-  let outcomes: EventOutcome[];
-  let answer: HttpResponse | BatchResult;
-  try {
-    const decoded = decodeInvocation(event, startedAt, { mnsBodyEncoding: runtime.config.mnsBodyEncoding });
-    if (decoded.kind === "http") {
-      const http = await handleHttp(decoded.delivery, context, runtime, inv);
-      outcomes = http.outcomes;
-      answer = http.response;
-    } else {
-      const policy: FailurePolicy = { retryableExhausted: "dead-letter" };
-      outcomes = await processDeliveries(
-        decoded.deliveries,
-        runtime.prepare,
-        depsFor(context, runtime),
-        inv,
-        policy,
-      );
-      answer = { results: outcomes, summary: summarize(outcomes) };
-    }
-  } catch (err) {
-    if (!(err instanceof UnknownEventShapeError)) throw err;
-    outcomes = [await deadLetterUnknownShape(event, err, context, runtime, inv)];
-    answer = { results: outcomes, summary: summarize(outcomes) };
-  }
+  const { answer, outcomes } = await route(event, context, runtime, inv);
   logOutcomes(runtime, inv, outcomes);
   runtime.logger.info("invocation summary", {
     fcRequestId: inv.fcRequestId,

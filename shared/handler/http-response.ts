@@ -45,6 +45,12 @@ export function outcomesResponse(outcomes: readonly EventOutcome[]): HttpRespons
   const statusCode = statusFor(outcomes);
   const headers: Record<string, string> =
     statusCode === 503 ? { "retry-after": String(RETRY_AFTER_SECONDS) } : {};
-  const body = outcomes.length === 1 ? outcomes[0] : { results: outcomes };
+  const body = outcomes.length === 1 ? present(outcomes[0]!) : { results: outcomes.map(present) };
   return jsonResponse(statusCode, body, headers);
+}
+
+/** The outcome with its status first, for people reading the answer. */
+export function present(o: EventOutcome): EventOutcome {
+  const { status, eventId, userId, ...rest } = o;
+  return { status, eventId, userId, ...rest };
 }

@@ -34,8 +34,8 @@ describe("canonical format", () => {
           id: "ce-7782",
           source: "workday",
           occurredAt: "2026-11-28T08:01:00Z",
-          user: { phone: "+8613800138000" },
-          changes: { phoneVerified: true },
+          user: { username: "ada" },
+          changes: { phone: "+8613800138000", phoneVerified: true },
         },
       ],
     });

@@ -41,7 +41,10 @@ describe("format choice", () => {
   ])("%s", (_label, body, headers, format, expected) => {
     // The route names the user, which SCIM PATCH bodies do not.
     const http = { method: "POST", path: "/scim/v2/Users/user_d6sbsuumeta4h66ec3il7y0001", query: {} };
-    const result = parsePayload({ delivery: delivery(body, { headers, http }), ...(format ? { format } : {}) });
+    const result = parsePayload({
+      delivery: delivery(body, { headers, http }),
+      ...(format ? { format } : {}),
+    });
     expect(result.ok && result.format).toBe(expected);
   });
 

@@ -32,7 +32,10 @@ function summary(delivery: Delivery): Expected {
 }
 
 const batchCases: [string, Expected[]][] = [
-  ["mns-queue-text.json", [{ trigger: "mns-queue", deliveryId: "C6DB60D1574661357FA2272774450001", body: EV1, headers: {} }]],
+  [
+    "mns-queue-text.json",
+    [{ trigger: "mns-queue", deliveryId: "C6DB60D1574661357FA2272774450001", body: EV1, headers: {} }],
+  ],
   [
     "mns-queue-base64.json",
     [
@@ -42,7 +45,10 @@ const batchCases: [string, Expected[]][] = [
   ],
   // The older single-object form; an empty messageId falls back to the CloudEvent id; "TEST" is Base64-valid
   // but does not decode to JSON, so `auto` keeps it as text.
-  ["mns-queue-single-object.json", [{ trigger: "mns-queue", deliveryId: "ce-mns-0004", body: "TEST", headers: {} }]],
+  [
+    "mns-queue-single-object.json",
+    [{ trigger: "mns-queue", deliveryId: "ce-mns-0004", body: "TEST", headers: {} }],
+  ],
   [
     "rocketmq-keys-tags.json",
     [
@@ -82,8 +88,14 @@ const batchCases: [string, Expected[]][] = [
       },
     ],
   ],
-  ["kafka-text-value.json", [{ trigger: "kafka", deliveryId: "user-changes-7-25", body: "hello kafka msg", headers: {} }]],
-  ["kafka-base64-value.json", [{ trigger: "kafka", deliveryId: "user-changes-7-25", body: EV2, headers: {} }]],
+  [
+    "kafka-text-value.json",
+    [{ trigger: "kafka", deliveryId: "user-changes-7-25", body: "hello kafka msg", headers: {} }],
+  ],
+  [
+    "kafka-base64-value.json",
+    [{ trigger: "kafka", deliveryId: "user-changes-7-25", body: EV2, headers: {} }],
+  ],
   [
     "kafka-stringified-array.json",
     [
@@ -102,8 +114,14 @@ const batchCases: [string, Expected[]][] = [
       },
     ],
   ],
-  ["rabbitmq-string-body.json", [{ trigger: "rabbitmq", deliveryId: "ce-amqp-0002", body: EV2, headers: {} }]],
-  ["mns-topic-json.json", [{ trigger: "mns-topic", deliveryId: "2F5B3C082B923D4EAC694B76D9280001", body: EV1, headers: {} }]],
+  [
+    "rabbitmq-string-body.json",
+    [{ trigger: "rabbitmq", deliveryId: "ce-amqp-0002", body: EV2, headers: {} }],
+  ],
+  [
+    "mns-topic-json.json",
+    [{ trigger: "mns-topic", deliveryId: "2F5B3C082B923D4EAC694B76D9280001", body: EV1, headers: {} }],
+  ],
   [
     "mns-topic-json-attributes.json",
     [
@@ -131,7 +149,10 @@ const batchCases: [string, Expected[]][] = [
     ],
   ],
   // STREAM without attributes is the raw message body: the same path as a direct invocation.
-  ["mns-topic-stream-raw-base64.txt", [{ trigger: "direct", deliveryId: "hr-7782-1", body: EV2, headers: {} }]],
+  [
+    "mns-topic-stream-raw-base64.txt",
+    [{ trigger: "direct", deliveryId: "hr-7782-1", body: EV2, headers: {} }],
+  ],
   ["direct-single.json", [{ trigger: "direct", deliveryId: "hr-7781-2", body: `${EV1}\n`, headers: {} }]],
   [
     "direct-array.json",
@@ -164,7 +185,10 @@ describe("decodeInvocation: batch triggers", () => {
   it("keeps the parsed CloudEvent (not the string) as the original in the stringified Kafka form", () => {
     const decoded = decodeInvocation(fixture("kafka-stringified-array.json"), RECEIVED_AT);
     if (decoded.kind !== "batch") throw new Error("expected a batch");
-    expect(decoded.deliveries[0]?.original).toMatchObject({ id: "ce-kfk-0004", type: "alikafka:Topic:Message" });
+    expect(decoded.deliveries[0]?.original).toMatchObject({
+      id: "ce-kfk-0004",
+      type: "alikafka:Topic:Message",
+    });
   });
 
   it("uses the direct event's own id only when it is a string, else a sha256 of the body", () => {
@@ -176,7 +200,10 @@ describe("decodeInvocation: batch triggers", () => {
   it("treats a SCIM resource sent directly as direct (the format stage decides)", () => {
     const decoded = decodeInvocation(fixture("direct-scim.json"), RECEIVED_AT);
     if (decoded.kind !== "batch") throw new Error("expected a batch");
-    expect(decoded.deliveries[0]).toMatchObject({ trigger: "direct", deliveryId: "user_d6sbsuumeta4h66ec3il7y0001" });
+    expect(decoded.deliveries[0]).toMatchObject({
+      trigger: "direct",
+      deliveryId: "user_d6sbsuumeta4h66ec3il7y0001",
+    });
   });
 });
 

@@ -40,11 +40,15 @@ function firstBody(event: Buffer, options = {}): string {
 describe("the auto Base64 rule", () => {
   it.each([
     ["canonical Base64 of a JSON object", b64('{"a":1}'), '{"a":1}'],
-    ["canonical Base64 of a JSON array with leading spaces", b64('  [1]'), "  [1]"],
+    ["canonical Base64 of a JSON array with leading spaces", b64("  [1]"), "  [1]"],
     ["Base64 of plain text stays text", b64("hello"), b64("hello")],
     ["a word that happens to be valid Base64", "TEST", "TEST"],
     ["non-canonical padding bits", "eyJhIjoxfR==", "eyJhIjoxfR=="],
-    ["Base64 of invalid UTF-8", Buffer.from([0x7b, 0xff, 0xfe]).toString("base64"), Buffer.from([0x7b, 0xff, 0xfe]).toString("base64")],
+    [
+      "Base64 of invalid UTF-8",
+      Buffer.from([0x7b, 0xff, 0xfe]).toString("base64"),
+      Buffer.from([0x7b, 0xff, 0xfe]).toString("base64"),
+    ],
     ["JSON text is not Base64", '{"a":1}', '{"a":1}'],
     ["empty string", "", ""],
   ])("%s", (_label, input, expected) => {

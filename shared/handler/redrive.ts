@@ -1,0 +1,56 @@
+/**
+ * A redrive: an operator (the CLI) hands a dead-lettered delivery back to the function through the invoke API,
+ * which FC authenticates itself. The HTTP trigger cannot produce this shape: its callers only control the body
+ * inside FC's HTTP event, never the top-level invocation.
+ */
+import * as z from "zod";
+import type { DeadLetterPublisher, PublishResult } from "../dead-letter/publisher.ts";
+import { DeadLetterRecord } from "../dead-letter/record.ts";
+import { type DecodeOptions, type Delivery, decodeInvocation } from "../triggers/detect.ts";
+
+export const REDRIVE_KIND = "eiam-user-sync.redrive";
+
+export const RedriveEnvelope = z.object({
+  kind: z.literal(REDRIVE_KIND),
+  version: z.literal(1),
+  /** The dead-letter message this came from; a failure again leaves that message where it is. */
+  deadLetterId: z.string().min(1),
+  delivery: DeadLetterRecord.shape.delivery,
+});
+export type RedriveEnvelope = z.infer<typeof RedriveEnvelope>;
+
+export function redriveEnvelope(deadLetterId: string, record: DeadLetterRecord): RedriveEnvelope {
+  return { kind: REDRIVE_KIND, version: 1, deadLetterId, delivery: record.delivery };
+}
+
+/** A redrive envelope, when the invocation is one. Cheap check first: most invocations are not. */
+export function parseRedrive(event: Buffer): RedriveEnvelope | undefined {
+  if (!event.includes(REDRIVE_KIND)) return undefined;
+  try {
+    const parsed = RedriveEnvelope.safeParse(JSON.parse(event.toString("utf8")));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The deliveries of the original invocation, decoded again exactly as the first time. */
+export function redriveDeliveries(envelope: RedriveEnvelope, options: DecodeOptions): Delivery[] {
+  const { delivery } = envelope;
+  const bytes =
+    delivery.encoding === "base64"
+      ? Buffer.from(String(delivery.original), "base64")
+      : Buffer.from(JSON.stringify(delivery.original));
+  const receivedAt = Date.parse(delivery.receivedAt);
+  const decoded = decodeInvocation(bytes, Number.isNaN(receivedAt) ? Date.now() : receivedAt, options);
+  return decoded.kind === "http" ? [decoded.delivery] : decoded.deliveries;
+}
+
+/** During a redrive, a failure stays in the dead-letter message it came from instead of being published again. */
+export class RetainedDeadLetter implements DeadLetterPublisher {
+  readonly name = "retained";
+  constructor(private readonly deadLetterId: string) {}
+  async publish(): Promise<PublishResult> {
+    return { messageId: this.deadLetterId };
+  }
+}
