@@ -52,7 +52,7 @@ const EnvSchema = z.object({
     .trim()
     .regex(/^rediss?:\/\//, "must start with redis:// or rediss://")
     .optional(),
-  IDEMPOTENCY_KEY_PREFIX: z.string().trim().min(1).max(64).default("eiam-user-sync:"),
+  IDEMPOTENCY_KEY_PREFIX: z.string().trim().min(1).max(128).default("eiam-user-sync:"),
   IDEMPOTENCY_TTL_SECONDS: z.coerce
     .number()
     .int()

@@ -1,11 +1,12 @@
 /** Fault injection for signed API requests (never for the admin API). */
 
-export const FAULT_KINDS = ["5xx", "throttle", "timeout", "drop", "drop-after-apply"] as const;
+export const FAULT_KINDS = ["5xx", "throttle", "timeout", "drop", "drop-after-apply", "timeout-after-apply"] as const;
 /**
  * - `5xx`: 503 ServiceUnavailable. - `throttle`: Throttling.User with x-acs-retry-after.
  * - `timeout`: hold the request `timeoutHoldMs`, then close the socket without an answer.
  * - `drop`: destroy the socket without an answer (nothing applied).
  * - `drop-after-apply`: apply the action, then destroy the socket (the caller cannot know it worked).
+ * - `timeout-after-apply`: apply the action, then hold the answer like `timeout` (a slow cloud that did the work).
  */
 export type FaultKind = (typeof FAULT_KINDS)[number];
 

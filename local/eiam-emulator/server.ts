@@ -170,6 +170,7 @@ export async function startEiamEmulator(options: EiamEmulatorOptions = {}): Prom
             dropConnection();
             return;
           case "drop-after-apply":
+          case "timeout-after-apply":
             try {
               runAction(call.action, call.version, call.params, state);
             } catch (error) {
@@ -177,6 +178,7 @@ export async function startEiamEmulator(options: EiamEmulatorOptions = {}): Prom
               else throw error;
             }
             finish(0, entry.code);
+            if (fault.kind === "timeout-after-apply") await holdUntilReleased(res, timeoutHoldMs, heldRequests);
             dropConnection();
             return;
         }

@@ -17,6 +17,8 @@ export type FailurePolicy = {
 };
 
 const USER_LEASE_POLL_MS = 50;
+/** No event starts with less time than this left before the deadline. */
+const MIN_WORK_MS = 100;
 
 function base(ev: ReadyEvent): Pick<EventOutcome, "deliveryId" | "eventId" | "ignored"> {
   return {
@@ -45,6 +47,15 @@ export async function applyChange(
   policy: FailurePolicy,
 ): Promise<EventOutcome> {
   const { store, now } = deps;
+  if (now() + MIN_WORK_MS >= inv.deadlineMs) {
+    // Too late to start: hand it back untouched rather than risk being cut off half-way.
+    return {
+      ...base(ev),
+      status: "deferred",
+      userId,
+      error: { stage: "apply", code: "DeadlineReached", message: "the invocation ran out of time", retryable: true },
+    };
+  }
   const claim = await store.claim(ev.idempotencyKey, ev.payloadHash, inv.deadlineMs, now());
   if (claim.kind === "completed") {
     return { ...base(ev), status: "duplicate", userId, eiamRequestId: claim.outcome.eiamRequestId };
