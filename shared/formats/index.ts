@@ -25,7 +25,11 @@ export type {
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
-type Choice = { format: FormatName; cloudEventsOnly?: boolean } | { problem: Problem };
+type Choice =
+  | { format: FormatName; cloudEventsOnly?: boolean }
+  /** Auto-detected mapped payload: the result of trying the mappings that have a `match`. */
+  | { format: "mapped"; detected: PayloadResult }
+  | { problem: Problem };
 
 function mediaType(ctx: PayloadContext): string {
   return (ctx.delivery.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
@@ -59,7 +63,13 @@ function choose(ctx: PayloadContext, value: JsonValue): Choice {
       mappings: ctx.mapping.mappings.filter((mapping) => mapping.match !== undefined),
     };
     const probe = parseMapped(value, matching, ctx.mappingName);
-    if (probe.ok || probe.problems.every((p) => p.code !== "no_mapping_matched")) return { format: "mapped" };
+    if (probe.ok)
+      return {
+        format: "mapped",
+        detected: { ok: true, format: "mapped", events: probe.events, ignored: probe.ignored },
+      };
+    if (probe.problems.every((p) => p.code !== "no_mapping_matched"))
+      return { format: "mapped", detected: probe };
   }
   return {
     problem: problem(
@@ -98,6 +108,7 @@ export function parsePayload(ctx: PayloadContext): PayloadResult {
     const result = parseScim(value, ctx.delivery, ctx.scim);
     return result.ok ? { ok: true, format: "scim", events: result.events, ignored: result.ignored } : result;
   }
+  if ("detected" in choice) return choice.detected;
   if (choice.format === "mapped") {
     const result = parseMapped(value, ctx.mapping, ctx.mappingName);
     return result.ok

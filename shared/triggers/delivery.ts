@@ -16,7 +16,7 @@ export interface Delivery {
    * - kafka: `${topic}-${partition}-${offset}`, else the CloudEvent `id`
    * - rabbitmq: `props.messageId`, else the CloudEvent `id`
    * - mns-topic: `MessageId` (JSON format); `sha256:<hex of body>` (STREAM format, which carries no id)
-   * - direct: the event's own string `id`, else `sha256:<hex of body>`
+   * - direct: a canonical event's own string `id`, else `sha256:<hex of body>` (a SCIM `id` names the user)
    */
   deliveryId: string;
   /** When we received it: epoch ms (the invocation's receive time, passed in). */

@@ -32,7 +32,11 @@ export function isDirectShape(value: unknown, acceptAnyObject: boolean): boolean
 }
 
 function directDelivery(value: unknown, body: Buffer, receivedAt: number): Delivery {
-  const ownId = isRecord(value) && typeof value.id === "string" && value.id !== "" ? value.id : undefined;
+  // Only a canonical event's `id` names the event; a SCIM resource's `id` names the user, so it would collide.
+  const ownId =
+    looksCanonical(value) && isRecord(value) && typeof value.id === "string" && value.id !== ""
+      ? value.id
+      : undefined;
   return {
     trigger: "direct",
     deliveryId: ownId ?? sha256Id(body),
@@ -45,7 +49,7 @@ function directDelivery(value: unknown, body: Buffer, receivedAt: number): Deliv
 
 /**
  * A single object keeps the invocation bytes as its body; an array becomes one delivery per element, each
- * element re-serialized as its body.
+ * element re-serialized as its body. deliveryId: a canonical event's own string `id`, else a sha256 of the body.
  */
 export function directDeliveries(value: unknown, payload: Buffer, receivedAt: number): Delivery[] {
   if (!Array.isArray(value)) return [directDelivery(value, payload, receivedAt)];
