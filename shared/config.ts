@@ -67,7 +67,7 @@ const EnvSchema = z.object({
     .optional(),
   MNS_ACCOUNT_ID: z.string().trim().min(1).optional(),
   PAYLOAD_FORMAT: z.enum(["canonical", "scim", "mapped"]).optional(),
-  HR_MAPPING_FILE: z.string().trim().min(1).optional(),
+  HR_MAPPING_FILE: csv,
   MNS_BODY_ENCODING: z.enum(["auto", "text", "base64"]).default("auto"),
 });
 
@@ -103,7 +103,8 @@ export interface Config {
     | { kind: "mns"; topic: string; endpoint?: string; accountId?: string; region?: string }
     | { kind: "file"; path: string };
   payloadFormat?: "canonical" | "scim" | "mapped";
-  mappingFile?: string;
+  /** HR webhook mapping files (`HR_MAPPING_FILE`, comma-separated). */
+  mappingFiles: readonly string[];
   mnsBodyEncoding: "auto" | "text" | "base64";
 }
 
@@ -169,7 +170,7 @@ export function loadConfig(env: Env): Config {
             region,
           },
     payloadFormat: e.PAYLOAD_FORMAT,
-    mappingFile: e.HR_MAPPING_FILE,
+    mappingFiles: e.HR_MAPPING_FILE ?? [],
     mnsBodyEncoding: e.MNS_BODY_ENCODING,
     eiam: {
       instanceId: e.EIAM_INSTANCE_ID,

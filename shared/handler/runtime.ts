@@ -67,6 +67,26 @@ function deadLetterPublishers(config: Config): (credentials: EiamCredentials) =>
   };
 }
 
+/** One or several mapping files (each one mapping or an array of them), as one configuration. */
+function loadMappings(files: readonly string[]) {
+  const mappings = files.flatMap((file) => {
+    let json: unknown;
+    try {
+      json = JSON.parse(readFileSync(file, "utf8"));
+    } catch (err) {
+      throw new ConfigError(
+        `invalid configuration:\n  HR_MAPPING_FILE: cannot read ${file}: ${(err as Error).message}`,
+      );
+    }
+    return Array.isArray(json) ? json : [json];
+  });
+  try {
+    return loadMappingConfig(mappings);
+  } catch (err) {
+    throw new ConfigError(`invalid configuration:\n  HR_MAPPING_FILE: ${(err as Error).message}`);
+  }
+}
+
 export function createRuntime(env: Env, overrides: RuntimeOverrides = {}): Runtime {
   const config = loadConfig(env);
   const logger = overrides.logger ?? createLogger({ level: config.logLevel });
@@ -108,9 +128,7 @@ export function createRuntime(env: Env, overrides: RuntimeOverrides = {}): Runti
   const prepare: PrepareOptions = {
     normalize,
     ...(config.payloadFormat ? { format: config.payloadFormat } : {}),
-    ...(config.mappingFile
-      ? { mapping: loadMappingConfig(JSON.parse(readFileSync(config.mappingFile, "utf8"))) }
-      : {}),
+    ...(config.mappingFiles.length > 0 ? { mapping: loadMappings(config.mappingFiles) } : {}),
   };
 
   return {
