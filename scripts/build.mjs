@@ -22,7 +22,13 @@ for (const name of functions) {
     logLevel: "warning",
     // @alicloud/mns picks an ES5 build at run time when async functions are missing (never on Node 20);
     // point the bundler at the modern one so the ES5 build and its babel-runtime stay out.
-    alias: { "@alicloud/mns": "@alicloud/mns/lib/client.js" },
+    alias: {
+      "@alicloud/mns": "@alicloud/mns/lib/client.js",
+      // Stand-ins for code the function never runs; see each file for why.
+      "@alicloud/credentials": "./scripts/shims/alicloud-credentials.cjs",
+      debug: "./scripts/shims/debug.cjs",
+      xmlbuilder: "./scripts/shims/xmlbuilder.cjs",
+    },
     // Bundled CommonJS dependencies call require() for Node built-ins; give the ESM bundle one.
     banner: {
       js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",

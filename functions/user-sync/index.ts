@@ -1,23 +1,28 @@
 /**
  * FC 3.0 entry (handler `index.handler`): the middy chain and nothing else.
- * The runtime (config, clients, stores) is built once per instance, on the first invocation.
+ * Loading this file does almost nothing: the function's code (its SDKs and schemas) is loaded and the runtime
+ * (config, clients, stores) built on the first invocation, so that FC's instance start stays short.
  */
 import middy, { type MiddlewareObj } from "@middy/core";
 import type { FcContext } from "../../shared/handler/fc-context.ts";
-import { handleInvocation } from "../../shared/handler/handle-invocation.ts";
-import { createRuntime, type Runtime } from "../../shared/handler/runtime.ts";
+import type { Runtime } from "../../shared/handler/runtime.ts";
+
+type Core = typeof import("../../shared/handler/core.ts");
 
 /** What the middlewares add to FC's context for the core (middy's way to pass things to the handler). */
-type Context = FcContext & { invocation?: { runtime: Runtime; startedAt: number } };
+type Context = FcContext & { invocation?: { core: Core; runtime: Runtime; startedAt: number } };
 
-let runtime: Runtime | undefined;
+let instance: { core: Core; runtime: Runtime } | undefined;
 
-/** Notes when the invocation started (for the deadline) and builds the runtime on a cold start. */
+/** Notes when the invocation started (for the deadline) and, on a cold start, loads the core and builds the runtime. */
 const coldStart: MiddlewareObj<Buffer, unknown, Error, Context> = {
-  before: (request) => {
+  before: async (request) => {
     const startedAt = Date.now();
-    runtime ??= createRuntime(process.env);
-    request.context.invocation = { runtime, startedAt };
+    if (instance === undefined) {
+      const core = await import("../../shared/handler/core.ts");
+      instance = { core, runtime: core.createRuntime(process.env) };
+    }
+    request.context.invocation = { ...instance, startedAt };
   },
 };
 
@@ -29,7 +34,7 @@ const errorLogger: MiddlewareObj<Buffer, unknown, Error, Context> = {
       error: request.error?.name,
       message: request.error?.message,
     };
-    if (runtime) runtime.logger.error("invocation failed", fields);
+    if (instance) instance.runtime.logger.error("invocation failed", fields);
     else process.stderr.write(`${JSON.stringify({ level: "error", msg: "invocation failed", ...fields })}\n`);
   },
 };
@@ -38,7 +43,7 @@ export const handler = middy<Buffer, unknown, Error, Context>({ timeoutEarlyInMi
   .use(coldStart)
   .use(errorLogger)
   .handler((event, context) => {
-    const { runtime, startedAt } = context.invocation!;
+    const { core, runtime, startedAt } = context.invocation!;
     const bytes = Buffer.isBuffer(event) ? event : Buffer.from(JSON.stringify(event));
-    return handleInvocation(bytes, context, runtime, startedAt);
+    return core.handleInvocation(bytes, context, runtime, startedAt);
   });

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import OpenApiModule, { Config, OpenApiRequest, Params } from "@alicloud/openapi-client";
 import OpenApiUtilModule from "@alicloud/openapi-util";
 import { RuntimeOptions } from "@alicloud/tea-util";
+import { StaticCredential } from "./static-credential.ts";
 import type {
   EiamCredentials,
   EiamUser,
@@ -45,9 +46,8 @@ export class EiamClient {
   ) {
     this.client = new OpenApiClient(
       new Config({
-        accessKeyId: credentials.accessKeyId,
-        accessKeySecret: credentials.accessKeySecret,
-        securityToken: credentials.securityToken,
+        // A ready credential object: the SDK then never builds its own provider chain (not bundled).
+        credential: new StaticCredential(credentials) as unknown as Config["credential"],
         endpoint: target.endpoint,
         protocol: target.protocol,
         readTimeout: target.readTimeoutMs,

@@ -1,0 +1,3 @@
+/** Everything the FC entry loads on its first invocation. */
+export { handleInvocation } from "./handle-invocation.ts";
+export { createRuntime } from "./runtime.ts";
