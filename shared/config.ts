@@ -144,6 +144,11 @@ export function loadConfig(env: Env): Config {
   if (e.IDEMPOTENCY_STORE === "redis" && e.REDIS_URL === undefined) {
     throw new ConfigError("invalid configuration:\n  REDIS_URL: is required when IDEMPOTENCY_STORE=redis");
   }
+  if (e.DEAD_LETTER_TOPIC !== undefined && e.DEAD_LETTER_FILE !== undefined) {
+    throw new ConfigError(
+      "invalid configuration:\n  DEAD_LETTER_FILE: set either DEAD_LETTER_TOPIC or DEAD_LETTER_FILE, not both",
+    );
+  }
   if (e.DEAD_LETTER_TOPIC === undefined && e.DEAD_LETTER_FILE === undefined) {
     throw new ConfigError(
       "invalid configuration:\n  DEAD_LETTER_TOPIC: is required (an MNS topic name; or DEAD_LETTER_FILE for a local JSON-lines file)",

@@ -87,6 +87,28 @@ function loadMappings(files: readonly string[]) {
   }
 }
 
+/**
+ * Webhook verification must be chosen explicitly. Left unset (a function fed only by queues), HTTP deliveries
+ * are refused; set to a bad value, the cold start fails like any other bad setting.
+ */
+function webhookAuth(env: Env, logger: Logger): Runtime["auth"] {
+  if (!env.WEBHOOK_AUTH?.trim()) {
+    const reason = "WEBHOOK_AUTH is not set (standard-webhooks, hmac-sha256 or none)";
+    logger.warn(`HTTP trigger deliveries will be refused: ${reason}`);
+    return { ok: false, reason };
+  }
+  let settings: WebhookAuthSettings;
+  try {
+    settings = parseWebhookAuthSettings(env);
+  } catch (err) {
+    throw new ConfigError(`invalid configuration:\n  ${(err as Error).message}`);
+  }
+  if (settings.mode === "none") {
+    logger.warn("webhook signature verification is OFF (WEBHOOK_AUTH=none): only use it behind FC's function auth");
+  }
+  return { ok: true, settings };
+}
+
 export function createRuntime(env: Env, overrides: RuntimeOverrides = {}): Runtime {
   const config = loadConfig(env);
   const logger = overrides.logger ?? createLogger({ level: config.logLevel });
@@ -103,17 +125,7 @@ export function createRuntime(env: Env, overrides: RuntimeOverrides = {}): Runti
       ? createRedisBucket({ url: idem.url, key: `${idem.keyPrefix}rate:eiam`, ...rate })
       : createMemoryBucket(rate));
 
-  let auth: Runtime["auth"];
-  try {
-    auth = { ok: true, settings: parseWebhookAuthSettings(env) };
-    if (auth.settings.mode === "none") {
-      logger.warn(
-        "webhook signature verification is OFF (WEBHOOK_AUTH=none): only use it behind FC's function auth",
-      );
-    }
-  } catch (err) {
-    auth = { ok: false, reason: (err as Error).message };
-  }
+  const auth = webhookAuth(env, logger);
 
   const normalize: NormalizeOptions = {
     displayNameOverflow: config.normalize.displayNameOverflow,

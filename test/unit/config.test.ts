@@ -51,6 +51,7 @@ describe("loadConfig", () => {
     [{ ...base, IDEMPOTENCY_STORE: "redis" }, "REDIS_URL"],
     [{ ...base, REDIS_URL: "localhost:6379" }, "REDIS_URL"],
     [{ ...base, DEAD_LETTER_TOPIC: undefined }, "DEAD_LETTER_TOPIC"],
+    [{ ...base, DEAD_LETTER_FILE: "/tmp/x.jsonl" }, "DEAD_LETTER_FILE"],
     [{ ...base, ALIBABA_CLOUD_ACCESS_KEY_ID: "only-id" }, "ALIBABA_CLOUD_ACCESS_KEY_SECRET"],
   ])("%#: a bad value is an error that names %s", (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);

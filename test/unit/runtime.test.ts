@@ -1,0 +1,54 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError } from "../../shared/config.ts";
+import { createRuntime } from "../../shared/handler/runtime.ts";
+import { createLogger } from "../../shared/log.ts";
+
+const base = {
+  EIAM_INSTANCE_ID: "idaas_1",
+  FC_REGION: "cn-hangzhou",
+  DEAD_LETTER_FILE: "/tmp/eiam-sync-unit.jsonl",
+};
+
+function build(env: Record<string, string>) {
+  const lines: string[] = [];
+  const runtime = createRuntime(
+    { ...base, ...env },
+    { logger: createLogger({ sink: (l) => lines.push(l) }) },
+  );
+  return { runtime, lines };
+}
+
+describe("createRuntime (the cold start)", () => {
+  it("refuses HTTP deliveries, with a warning, when WEBHOOK_AUTH is not chosen", () => {
+    const { runtime, lines } = build({});
+    expect(runtime.auth).toMatchObject({ ok: false, reason: expect.stringContaining("WEBHOOK_AUTH") });
+    expect(lines.join("\n")).toContain("HTTP trigger deliveries will be refused");
+  });
+
+  it("warns at cold start when verification is off", () => {
+    const { runtime, lines } = build({ WEBHOOK_AUTH: "none" });
+    expect(runtime.auth).toMatchObject({ ok: true, settings: { mode: "none" } });
+    expect(lines.join("\n")).toContain("verification is OFF");
+  });
+
+  it.each([
+    [{ WEBHOOK_AUTH: "bogus" }, "WEBHOOK_AUTH"],
+    [{ WEBHOOK_AUTH: "standard-webhooks" }, "WEBHOOK_SECRETS"],
+    [{ HR_MAPPING_FILE: "/nonexistent/mapping.json" }, "HR_MAPPING_FILE"],
+    [{ DEAD_LETTER_FILE: "", DEAD_LETTER_TOPIC: "dlq" }, "MNS_ACCOUNT_ID"],
+  ])("fails with an error naming the variable: %j", (env, variable) => {
+    expect(() => build(env)).toThrow(ConfigError);
+    expect(() => build(env)).toThrow(variable);
+  });
+
+  it("never shows a secret in a configuration error", () => {
+    expect(() =>
+      build({ WEBHOOK_AUTH: "standard-webhooks", WEBHOOK_SECRETS: "whsec_short-and-bad-secret" }),
+    ).toThrow(/WEBHOOK_SECRETS/);
+    try {
+      build({ WEBHOOK_AUTH: "standard-webhooks", WEBHOOK_SECRETS: "whsec_short-and-bad-secret" });
+    } catch (err) {
+      expect((err as Error).message).not.toContain("short-and-bad-secret");
+    }
+  });
+});

@@ -1,0 +1,86 @@
+/**
+ * s.yaml: the fc3 resource must validate against the fc3 component's JSON schema (a copy of the schema ships
+ * beside the repo in ../shared/reference/; CI has it too), and point at the bundle `npm run build` makes.
+ */
+import { readFileSync } from "node:fs";
+import { Ajv } from "ajv";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+
+const SCHEMA_PATH = "../shared/reference/fc3-component-schema.json";
+
+interface Resource {
+  component: string;
+  props: Record<string, unknown> & {
+    code: string;
+    handler: string;
+    runtime: string;
+    triggers: Array<Record<string, unknown>>;
+  };
+}
+
+/** What `s deploy` does before validating: fill in `${config(...)}`, `${env(...)}` and `${vars.*}`. */
+function resolveVariables(text: string): string {
+  const vars = (parse(text) as { vars: Record<string, string> }).vars;
+  let out = text;
+  for (let i = 0; i < 3; i++) {
+    out = out
+      .replace(/\$\{vars\.(\w+)\}/g, (_m, name: string) => String(vars[name] ?? ""))
+      .replace(/\$\{config\('AccountID'\)\}/g, "1234567890123456")
+      .replace(/\$\{env\('([A-Z_]+)'\)\}/g, "value-of-$1");
+  }
+  return out;
+}
+
+const config = parse(resolveVariables(readFileSync("s.yaml", "utf8"))) as {
+  edition: string;
+  resources: Record<string, Resource>;
+};
+const schema = JSON.parse(readFileSync(SCHEMA_PATH, "utf8")) as Record<string, unknown>;
+const resource = config.resources["user-sync"]!;
+
+describe("s.yaml", () => {
+  it("is a Serverless Devs 3 project with one fc3 function on nodejs20", () => {
+    expect(config.edition).toBe("3.0.0");
+    expect(resource.component).toBe("fc3");
+    expect(resource.props.runtime).toBe("nodejs20");
+  });
+
+  it("deploys the bundle that npm run build writes", () => {
+    expect(resource.props.code).toBe("./dist/user-sync");
+    expect(resource.props.handler).toBe("index.handler");
+    const build = readFileSync("scripts/build.mjs", "utf8");
+    expect(build).toContain('join("dist", name, "index.mjs")');
+  });
+
+  it("has the HTTP trigger, the MNS queue trigger with retries and its dead-letter queue, and onFailure", () => {
+    const triggers = Object.fromEntries(resource.props.triggers.map((t) => [t.triggerType, t]));
+    expect(triggers.http).toMatchObject({ triggerConfig: { methods: ["POST"] } });
+    expect(triggers.eventbridge).toMatchObject({
+      triggerConfig: {
+        eventSourceConfig: { eventSourceType: "MNS" },
+        runOptions: { batchWindow: { CountBasedWindow: 100 }, deadLetterQueue: {} },
+      },
+    });
+    expect(resource.props.asyncInvokeConfig).toMatchObject({
+      destinationConfig: {
+        onFailure: { destination: expect.stringMatching(/^acs:mns:.*\/topics\/.*\/messages$/) },
+      },
+    });
+  });
+
+  it("validates against the fc3 component's JSON schema, once its variables are filled in", () => {
+    expect(JSON.stringify(resource.props)).not.toContain("${");
+    const ajv = new Ajv({ strict: false, allErrors: true });
+    const validate = ajv.compile(schema);
+    const ok = validate(resource.props);
+    expect(validate.errors ?? []).toEqual([]);
+    expect(ok).toBe(true);
+  });
+
+  it("fails the schema when a required prop is missing (the check can fail)", () => {
+    const validate = new Ajv({ strict: false }).compile(schema);
+    const { runtime: _runtime, ...withoutRuntime } = resource.props;
+    expect(validate(withoutRuntime)).toBe(false);
+  });
+});
