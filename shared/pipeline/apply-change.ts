@@ -4,8 +4,8 @@
  */
 import { EiamError } from "../eiam/errors.ts";
 import { RetriesExhausted, withRetry } from "../eiam/retry.ts";
-import { deadLetter } from "./dead-letters.ts";
 import type { PipelineDeps } from "./deps.ts";
+import { afterRetries, deadLetterEvent, handedBack, outcomeBase } from "./event-outcomes.ts";
 import type { Invocation } from "./invocation.ts";
 import type { EventOutcome, OutcomeError } from "./outcome.ts";
 import { isEmpty, planChange, toUpdateUserParams } from "./plan.ts";
@@ -20,25 +20,6 @@ const USER_LEASE_POLL_MS = 50;
 /** No event starts with less time than this left before the deadline. */
 const MIN_WORK_MS = 100;
 
-function base(ev: ReadyEvent): Pick<EventOutcome, "deliveryId" | "eventId" | "ignored"> {
-  return {
-    deliveryId: ev.delivery.deliveryId,
-    eventId: ev.change.eventId,
-    ...(ev.ignored.length > 0 ? { ignored: ev.ignored } : {}),
-  };
-}
-
-function errorOf(stage: OutcomeError["stage"], e: EiamError): OutcomeError {
-  return {
-    stage,
-    code: e.code,
-    message: e.message,
-    retryable: e.retryable,
-    ...(e.httpStatus !== undefined ? { httpStatus: e.httpStatus } : {}),
-    ...(e.requestId !== undefined ? { eiamRequestId: e.requestId } : {}),
-  };
-}
-
 export async function applyChange(
   ev: ReadyEvent,
   userId: string,
@@ -49,29 +30,14 @@ export async function applyChange(
   const { store, now } = deps;
   if (now() + MIN_WORK_MS >= inv.deadlineMs) {
     // Too late to start: hand it back untouched rather than risk being cut off half-way.
-    return {
-      ...base(ev),
-      status: "deferred",
-      userId,
-      error: { stage: "apply", code: "DeadlineReached", message: "the invocation ran out of time", retryable: true },
-    };
+    return handedBack(ev, userId, "DeadlineReached", "the invocation ran out of time");
   }
   const claim = await store.claim(ev.idempotencyKey, ev.payloadHash, inv.deadlineMs, now());
   if (claim.kind === "completed") {
-    return { ...base(ev), status: "duplicate", userId, eiamRequestId: claim.outcome.eiamRequestId };
+    return { ...outcomeBase(ev), status: "duplicate", userId, eiamRequestId: claim.outcome.eiamRequestId };
   }
   if (claim.kind === "in_progress") {
-    return {
-      ...base(ev),
-      status: "deferred",
-      userId,
-      error: {
-        stage: "apply",
-        code: "InProgressElsewhere",
-        message: "another instance is applying this event now",
-        retryable: true,
-      },
-    };
+    return handedBack(ev, userId, "InProgressElsewhere", "another instance is applying this event now");
   }
   if (claim.kind === "conflict") {
     const error: OutcomeError = {
@@ -80,7 +46,7 @@ export async function applyChange(
       message: `event id ${JSON.stringify(ev.change.eventId)} was already used for a different change`,
       retryable: false,
     };
-    return deadLetterOutcome(ev, userId, error, 0, deps, inv, false);
+    return deadLetterEvent(ev, userId, error, 0, deps, inv);
   }
 
   let settled = false;
@@ -105,17 +71,7 @@ async function applyClaimed(
   const owner = `${inv.fcRequestId}:${ev.idempotencyKey}`;
   if (!(await acquireUserLease(userId, owner, deps, inv))) {
     await store.release(ev.idempotencyKey, ev.payloadHash);
-    return {
-      ...base(ev),
-      status: "deferred",
-      userId,
-      error: {
-        stage: "apply",
-        code: "UserBusy",
-        message: "another instance is writing this user",
-        retryable: true,
-      },
-    };
+    return handedBack(ev, userId, "UserBusy", "another instance is writing this user");
   }
   try {
     const fieldNames = Object.keys(planChange(ev.change, {}).versions);
@@ -124,7 +80,7 @@ async function applyClaimed(
       const status = plan.unchanged.length === 0 && plan.stale.length > 0 ? "stale" : "noop";
       await store.writeFields(userId, plan.versions, deps.recordTtlSeconds);
       await store.complete(ev.idempotencyKey, ev.payloadHash, { status, at: now() }, deps.recordTtlSeconds);
-      return { ...base(ev), status, userId, fields: plan.unchanged, staleFields: plan.stale };
+      return { ...outcomeBase(ev), status, userId, fields: plan.unchanged, staleFields: plan.stale };
     }
 
     const params = toUpdateUserParams(deps.eiam.instanceId, userId, plan.write);
@@ -149,14 +105,10 @@ async function applyClaimed(
       );
     } catch (err) {
       if (!(err instanceof RetriesExhausted)) throw err;
-      const error = errorOf("apply", err.last);
-      const hand =
-        err.reason === "deadline" || (err.reason === "attempts" && policy.retryableExhausted === "defer");
-      if (err.last.retryable && hand) {
-        await store.release(ev.idempotencyKey, ev.payloadHash);
-        return { ...base(ev), status: "deferred", userId, attempts: err.attempts, error };
-      }
-      return deadLetterOutcome(ev, userId, error, err.attempts, deps, inv, true);
+      const outcome = await afterRetries(ev, userId, "apply", err, policy, deps, inv);
+      // Handed back or dead-lettered, the change keeps no claim: a redelivery or a redrive must be able to run it.
+      await store.release(ev.idempotencyKey, ev.payloadHash);
+      return outcome;
     }
 
     const rejected = await store.writeFields(userId, plan.versions, deps.recordTtlSeconds);
@@ -168,7 +120,7 @@ async function applyClaimed(
       deps.recordTtlSeconds,
     );
     return {
-      ...base(ev),
+      ...outcomeBase(ev),
       status: "applied",
       userId,
       eiamRequestId,
@@ -192,34 +144,4 @@ async function acquireUserLease(
     if (deps.now() + USER_LEASE_POLL_MS >= inv.deadlineMs) return false;
     await new Promise((r) => setTimeout(r, USER_LEASE_POLL_MS));
   }
-}
-
-async function deadLetterOutcome(
-  ev: ReadyEvent,
-  userId: string | undefined,
-  error: OutcomeError,
-  attempts: number,
-  deps: PipelineDeps,
-  inv: Invocation,
-  claimed: boolean,
-): Promise<EventOutcome> {
-  const deadLetterId = await deadLetter(
-    deps.deadLetters,
-    {
-      delivery: ev.delivery,
-      error,
-      eventId: ev.change.eventId,
-      source: ev.change.source,
-      idempotencyKey: ev.idempotencyKey,
-      userKey: ev.change.user,
-      userId,
-      change: ev.change,
-      attempts,
-    },
-    inv,
-    deps.now(),
-  );
-  // A dead-lettered change keeps no claim: a redrive of the fixed event must be able to apply it.
-  if (claimed) await deps.store.release(ev.idempotencyKey, ev.payloadHash);
-  return { ...base(ev), status: "dead_lettered", userId, deadLetterId, attempts, error };
 }

@@ -10,6 +10,7 @@ import { applyChange, type FailurePolicy } from "./apply-change.ts";
 import { mapWithConcurrency } from "./concurrency.ts";
 import { deadLetter } from "./dead-letters.ts";
 import type { PipelineDeps } from "./deps.ts";
+import { afterRetries } from "./event-outcomes.ts";
 import type { Invocation } from "./invocation.ts";
 import type { EventOutcome, OutcomeError } from "./outcome.ts";
 import { type InvalidInput, type PrepareOptions, prepareDelivery, type ReadyEvent } from "./prepare.ts";
@@ -62,35 +63,7 @@ async function resolveUser(
     return { ev, userId: value };
   } catch (err) {
     if (!(err instanceof RetriesExhausted)) throw err;
-    const e = err.last;
-    const error: OutcomeError = {
-      stage: "resolve",
-      code: e.code,
-      message: e.message,
-      retryable: e.retryable,
-      ...(e.httpStatus !== undefined ? { httpStatus: e.httpStatus } : {}),
-      ...(e.requestId !== undefined ? { eiamRequestId: e.requestId } : {}),
-    };
-    const base = { deliveryId: ev.delivery.deliveryId, eventId: ev.change.eventId };
-    if (e.retryable && (err.reason === "deadline" || policy.retryableExhausted === "defer")) {
-      return { ev, outcome: { ...base, status: "deferred", attempts: err.attempts, error } };
-    }
-    const deadLetterId = await deadLetter(
-      deps.deadLetters,
-      {
-        delivery: ev.delivery,
-        error,
-        eventId: ev.change.eventId,
-        source: ev.change.source,
-        idempotencyKey: ev.idempotencyKey,
-        userKey: ev.change.user,
-        change: ev.change,
-        attempts: err.attempts,
-      },
-      inv,
-      deps.now(),
-    );
-    return { ev, outcome: { ...base, status: "dead_lettered", deadLetterId, attempts: err.attempts, error } };
+    return { ev, outcome: await afterRetries(ev, undefined, "resolve", err, policy, deps, inv) };
   }
 }
 
