@@ -13,6 +13,7 @@ import { EiamClientPool } from "../eiam/client.ts";
 import type { EiamCredentials } from "../eiam/types.ts";
 import { loadMappingConfig } from "../formats/mapping-config.ts";
 import { createMemoryStore } from "../idempotency/memory-store.ts";
+import { createFailFastRedis } from "../idempotency/redis-client.ts";
 import { createRedisStore } from "../idempotency/redis-store.ts";
 import type { IdempotencyStore } from "../idempotency/store.ts";
 import { createLogger, type Logger } from "../log.ts";
@@ -104,7 +105,9 @@ function webhookAuth(env: Env, logger: Logger): Runtime["auth"] {
     throw new ConfigError(`invalid configuration:\n  ${(err as Error).message}`);
   }
   if (settings.mode === "none") {
-    logger.warn("webhook signature verification is OFF (WEBHOOK_AUTH=none): only use it behind FC's function auth");
+    logger.warn(
+      "webhook signature verification is OFF (WEBHOOK_AUTH=none): only use it behind FC's function auth",
+    );
   }
   return { ok: true, settings };
 }
@@ -113,16 +116,18 @@ export function createRuntime(env: Env, overrides: RuntimeOverrides = {}): Runti
   const config = loadConfig(env);
   const logger = overrides.logger ?? createLogger({ level: config.logLevel });
   const idem = config.idempotency;
+  // One Redis connection for the store and the fleet-wide rate limit.
+  const redis = idem.store === "redis" ? createFailFastRedis({ url: idem.url }) : undefined;
   const store =
     overrides.store ??
-    (idem.store === "redis"
-      ? createRedisStore({ url: idem.url, keyPrefix: idem.keyPrefix })
+    (redis
+      ? createRedisStore({ redis, keyPrefix: idem.keyPrefix })
       : createMemoryStore({ keyPrefix: idem.keyPrefix }));
   const rate = { ratePerSecond: config.eiam.maxQps, burst: Math.max(1, Math.ceil(config.eiam.maxQps / 10)) };
   const limiter =
     overrides.limiter ??
-    (idem.store === "redis"
-      ? createRedisBucket({ url: idem.url, key: `${idem.keyPrefix}rate:eiam`, ...rate })
+    (redis
+      ? createRedisBucket({ redis, key: `${idem.keyPrefix}rate:eiam`, ...rate })
       : createMemoryBucket(rate));
 
   const auth = webhookAuth(env, logger);

@@ -48,3 +48,14 @@ export async function closeRedis(redis: Redis): Promise<void> {
   }
   redis.disconnect();
 }
+
+/** The client given by the caller (not ours to close), or a new fail-fast one built from the url (ours). */
+export function givenOrNewRedis(options: Partial<FailFastRedisOptions> & { redis?: Redis }): {
+  redis: Redis;
+  owned: boolean;
+} {
+  if (options.redis) return { redis: options.redis, owned: false };
+  if (!options.url) throw new RangeError("url is required when no redis client is given");
+  const { url, connectTimeoutMs, commandTimeoutMs } = options;
+  return { redis: createFailFastRedis({ url, connectTimeoutMs, commandTimeoutMs }), owned: true };
+}

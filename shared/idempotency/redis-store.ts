@@ -7,7 +7,7 @@ import type { Redis } from "ioredis";
 import { WRITE_FIELDS_LUA } from "./lua/field-scripts.ts";
 import { ACQUIRE_LEASE_LUA, RELEASE_LEASE_LUA } from "./lua/lease-scripts.ts";
 import { CLAIM_LUA, COMPLETE_LUA, RELEASE_LUA } from "./lua/record-scripts.ts";
-import { closeRedis, createFailFastRedis } from "./redis-client.ts";
+import { closeRedis, givenOrNewRedis } from "./redis-client.ts";
 import { defineScript } from "./redis-script.ts";
 import {
   assertStoredOutcome,
@@ -44,18 +44,7 @@ export function createRedisStore(options: RedisStoreOptions): IdempotencyStore {
   const keyPrefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX;
   const recordTtlSeconds = options.recordTtlSeconds ?? DEFAULT_RECORD_TTL_SECONDS;
   requireTtlSeconds(recordTtlSeconds);
-  const ownsClient = options.redis === undefined;
-  let redis: Redis;
-  if (options.redis) {
-    redis = options.redis;
-  } else {
-    if (!options.url) throw new RangeError("url is required when no redis client is given");
-    redis = createFailFastRedis({
-      url: options.url,
-      connectTimeoutMs: options.connectTimeoutMs,
-      commandTimeoutMs: options.commandTimeoutMs,
-    });
-  }
+  const { redis, owned: ownsClient } = givenOrNewRedis(options);
   const keys = storeKeys(keyPrefix);
   const claimScript = defineScript(redis, "eiamIdempotencyClaim", CLAIM_LUA, 1);
   const completeScript = defineScript(redis, "eiamIdempotencyComplete", COMPLETE_LUA, 1);

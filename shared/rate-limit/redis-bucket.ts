@@ -5,7 +5,7 @@
  * again, giving up as soon as the next token would come after its deadline.
  */
 import type { Redis } from "ioredis";
-import { closeRedis, createFailFastRedis } from "../idempotency/redis-client.ts";
+import { closeRedis, givenOrNewRedis } from "../idempotency/redis-client.ts";
 import { defineScript } from "../idempotency/redis-script.ts";
 import { type AimdOptions, createAimd } from "./aimd.ts";
 import {
@@ -36,18 +36,7 @@ export interface RedisBucket extends RateLimiter {
 export function createRedisBucket(options: RedisBucketOptions): RedisBucket {
   requireBucketOptions(options);
   if (!options.key) throw new RangeError("key must be a non-empty string");
-  const ownsClient = options.redis === undefined;
-  let redis: Redis;
-  if (options.redis) {
-    redis = options.redis;
-  } else {
-    if (!options.url) throw new RangeError("url is required when no redis client is given");
-    redis = createFailFastRedis({
-      url: options.url,
-      connectTimeoutMs: options.connectTimeoutMs,
-      commandTimeoutMs: options.commandTimeoutMs,
-    });
-  }
+  const { redis, owned: ownsClient } = givenOrNewRedis(options);
   const take = defineScript(redis, "eiamTokenBucketTake", TOKEN_BUCKET_LUA, 1);
   const aimd = createAimd(options.aimd);
   let closed = false;
