@@ -83,6 +83,7 @@ export function invocationFor(context: FcContext, runtime: Runtime, startedAt: n
     functionName: context.function?.name,
     startedAt,
     deadlineMs: startedAt + Math.max(timeoutMs - runtime.config.deadlineMarginMs, timeoutMs / 2),
+    timeoutAtMs: startedAt + timeoutMs,
   };
 }
 

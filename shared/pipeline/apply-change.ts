@@ -32,7 +32,7 @@ export async function applyChange(
     // Too late to start: hand it back untouched rather than risk being cut off half-way.
     return handedBack(ev, userId, "DeadlineReached", "the invocation ran out of time");
   }
-  const claim = await store.claim(ev.idempotencyKey, ev.payloadHash, inv.deadlineMs, now());
+  const claim = await store.claim(ev.idempotencyKey, ev.payloadHash, inv.timeoutAtMs, now());
   if (claim.kind === "completed") {
     return { ...outcomeBase(ev), status: "duplicate", userId, eiamRequestId: claim.outcome.eiamRequestId };
   }
@@ -140,7 +140,7 @@ async function acquireUserLease(
   inv: Invocation,
 ): Promise<boolean> {
   for (;;) {
-    if (await deps.store.acquireUserLease(userId, owner, inv.deadlineMs, deps.now())) return true;
+    if (await deps.store.acquireUserLease(userId, owner, inv.timeoutAtMs, deps.now())) return true;
     if (deps.now() + USER_LEASE_POLL_MS >= inv.deadlineMs) return false;
     await new Promise((r) => setTimeout(r, USER_LEASE_POLL_MS));
   }

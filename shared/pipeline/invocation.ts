@@ -6,4 +6,10 @@ export interface Invocation {
   startedAt: number;
   /** Epoch ms by which everything must be finished: FC's timeout minus the safety margin. */
   deadlineMs: number;
+  /**
+   * Epoch ms when FC stops the invocation. Leases (the event's claim, the user's lease) last until then, not
+   * just until the deadline: work that started before the deadline may still be recording its result, and no
+   * other instance may take the event or the user while it does.
+   */
+  timeoutAtMs: number;
 }

@@ -388,9 +388,9 @@ describe("several instances sharing Redis", () => {
       error: { code: "InProgressElsewhere" },
     });
 
-    // After the lease (the dead invocation's deadline, at most 5.5 s after it started) lapses, the
+    // After the lease (until FC would have stopped the dead invocation: 6 s after it started) lapses, the
     // redelivery applies it again: the same value.
-    await new Promise((r) => setTimeout(r, Math.max(0, killedAt + 5_600 - Date.now())));
+    await new Promise((r) => setTimeout(r, Math.max(0, killedAt + 6_100 - Date.now())));
     const later = await children([[file]], crashEnv);
     expect(later[0]![0]!.result!.results[0]).toMatchObject({ status: "applied" });
     expect(eiam.state.getUser(USERS[6]!)?.displayName).toBe("Survives A Crash");

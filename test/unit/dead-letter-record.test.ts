@@ -19,7 +19,7 @@ describe("the dead-letter record", () => {
         error: { stage: "decode", code: "UnknownEventShape", message: "not JSON", retryable: false },
         attempts: 0,
       },
-      { fcRequestId: "req-1", functionName: "fn", startedAt: 0, deadlineMs: 0 },
+      { fcRequestId: "req-1", functionName: "fn", startedAt: 0, deadlineMs: 0, timeoutAtMs: 0 },
       Date.parse("2026-11-28T08:00:01Z"),
     );
     expect(DeadLetterRecord.parse(record)).toEqual(record);
