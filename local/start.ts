@@ -1,79 +1,84 @@
 /**
- * `npm start`: the function on this machine, behind an HTTP endpoint that turns each request into the
- * FC 3.0 HTTP-trigger event the platform sends, wired to an EIAM emulator seeded with demo users.
+ * `npm start`: the whole local cloud (local/stack.ts) on fixed default ports, one banner with every endpoint
+ * and ready commands, `.local-state/stack.json` for the CLI, and a clean stop on Ctrl-C / SIGTERM.
  */
-import { createServer } from "node:http";
-import { DEMO_CREDENTIALS, DEMO_CUSTOM_FIELDS, DEMO_INSTANCE_ID, DEMO_USERS } from "./demo-data.ts";
-import { startEiamEmulator } from "./eiam-emulator/server.ts";
-import { readBody, toHttpTriggerEvent, writeHttpAnswer } from "./fc-host/http-trigger.ts";
-import { type FcHandler, invoke } from "./fc-host/invoke.ts";
+import { DEFAULT_STACK_FILE } from "./cli/stack-file.ts";
+import { type LocalStack, startLocalStack } from "./stack.ts";
 
-const port = Number(process.env.PORT ?? 9000);
-const eiam = await startEiamEmulator({
-  port: Number(process.env.EIAM_EMULATOR_PORT ?? 0),
-  instanceIds: [DEMO_INSTANCE_ID],
-  credentials: [DEMO_CREDENTIALS],
-  users: DEMO_USERS,
-  customFields: DEMO_CUSTOM_FIELDS,
-});
-
-// Embedded defaults; anything already in the environment wins.
-const defaults: Record<string, string> = {
-  EIAM_INSTANCE_ID: DEMO_INSTANCE_ID,
-  EIAM_ENDPOINT: eiam.endpoint,
-  EIAM_PROTOCOL: "http",
-  WEBHOOK_AUTH: "none",
-  DEAD_LETTER_FILE: ".local-state/dead-letters.jsonl",
-  LOG_LEVEL: "info",
-};
-for (const [k, v] of Object.entries(defaults)) process.env[k] ??= v;
-
-const { handler } = (await import("../functions/user-sync/index.ts")) as { handler: FcHandler };
-const fn = {
-  name: "eiam-user-sync",
-  timeoutSeconds: 60,
-  credentials: DEMO_CREDENTIALS,
-  region: "cn-hangzhou",
-};
-
-const server = createServer(async (req, res) => {
-  try {
-    const event = toHttpTriggerEvent(req, await readBody(req));
-    const outcome = await invoke(
-      handler,
-      fn,
-      Buffer.from(JSON.stringify(event)),
-      event.requestContext.requestId,
-    );
-    if (outcome.ok) writeHttpAnswer(res, outcome.result);
-    else
-      writeHttpAnswer(res, {
-        statusCode: 502,
-        headers: { "x-fc-error-type": "UnhandledInvocationError" },
-        body: JSON.stringify(outcome.error),
-      });
-  } catch (err) {
-    writeHttpAnswer(res, { statusCode: 400, body: JSON.stringify({ error: (err as Error).message }) });
+function port(name: string, fallback: number): number {
+  const text = process.env[name];
+  if (text === undefined || text === "") return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0 || value > 65535) {
+    console.error(`${name} must be a port number from 0 to 65535; got '${text}'`);
+    process.exit(2);
   }
-});
-server.listen(port, "127.0.0.1", () => {
-  const url = `http://127.0.0.1:${port}`;
-  console.log(`
-eiam-user-sync is running locally
-  HTTP trigger    ${url}/
-  EIAM emulator   ${eiam.url}   (admin: ${eiam.url}/__admin/users)
-  dead letters    ${process.env.DEAD_LETTER_FILE}
+  return value;
+}
+
+function banner(stack: LocalStack): string {
+  const { info } = stack;
+  const e = info.endpoints;
+  const now = new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
+  const webhookAuth = process.env.WEBHOOK_AUTH ?? "none";
+  const authLine =
+    webhookAuth === "none"
+      ? "Webhook authentication is OFF (WEBHOOK_AUTH=none): the HTTP trigger accepts unsigned requests.\n" +
+        "  Set WEBHOOK_AUTH and WEBHOOK_SECRETS before `npm start` to try signed webhooks."
+      : `Webhook authentication: WEBHOOK_AUTH=${webhookAuth}.`;
+  const event = (id: string, changes: string) =>
+    `{"id":"${id}","source":"workday","occurredAt":"${now}","user":{"userId":"user_d6sbsuumeta4h66ec3il7yxxxx"},"changes":${changes}}`;
+  return `
+eiam-user-sync: the local cloud is running (Ctrl-C stops it)
+
+  HTTP trigger     ${e.httpTrigger}/   any path; POST applies changes
+  FC invoke API    ${e.fcApi}   service ${info.fc.service}, function ${info.fc.function} (@alicloud/fc2)
+  MNS              ${e.mns}   account ${info.accountId}
+    source queue          ${info.mns.sourceQueue}   → the function (EventBridge-style trigger)
+    dead-letter topic     ${info.mns.deadLetterTopic}   (DEAD_LETTER_TOPIC, async onFailure)
+    operators' queue      ${info.mns.deadLetterQueue}   (subscribed to the topic; \`dlq\` reads it)
+    trigger dead letters  ${info.mns.triggerDeadLetterQueue}   (raw messages after 3 failed deliveries)
+  EIAM emulator    ${e.eiam}   instance ${info.eiam.instanceId}   (users: ${e.eiam}/__admin/users)
+  credentials      ${info.credentials.accessKeyId} / ${info.credentials.accessKeySecret}   (FC, MNS, EIAM; the function's role)
+  stack file       ${DEFAULT_STACK_FILE}   (the CLI finds the stack through it)
+
+${authLine}
 
 Try it:
-  curl -s -X POST ${url}/ -H 'content-type: application/json' -d '{"id":"demo-1","source":"workday","occurredAt":"${new Date().toISOString().replace(/\.\d{3}Z$/, "Z")}","user":{"userId":"user_d6sbsuumeta4h66ec3il7yxxxx"},"changes":{"displayName":"Zhang San (Platform)","phone":"+86 156 1234 5678"}}'
-  curl -s ${eiam.url}/__admin/users/user_d6sbsuumeta4h66ec3il7yxxxx
-`);
-});
+  # a webhook through the HTTP trigger
+  curl -s -X POST ${e.httpTrigger}/ -H 'content-type: application/json' \\
+    -d '${event("demo-1", '{"displayName":"Zhang San (Platform)","phone":"+86 156 1234 5678"}')}'
+  # a queue message through the MNS trigger
+  echo '${event("demo-2", '{"customFields":{"cost_center":"CC-42"}}')}' | npx eiam-user-sync send -
+  # a broken one (unknown custom field), then the dead letters
+  echo '${event("demo-3", '{"customFields":{"badge_color":"blue"}}')}' | npx eiam-user-sync send -
+  npx eiam-user-sync dlq list
+  curl -s ${e.eiam}/__admin/users/user_d6sbsuumeta4h66ec3il7yxxxx
+`;
+}
 
-const stop = async () => {
-  server.close();
-  await eiam.close();
+const stack = await startLocalStack({
+  ports: {
+    httpTrigger: port("PORT", 9000),
+    fcApi: port("FC_API_PORT", 0),
+    mns: port("MNS_EMULATOR_PORT", 0),
+    eiam: port("EIAM_EMULATOR_PORT", 0),
+  },
+  stateFile: DEFAULT_STACK_FILE,
+  log: (line) => console.log(`[local] ${line}`),
+});
+console.log(banner(stack));
+
+let stopping = false;
+const stop = async (signal: string) => {
+  if (stopping) {
+    console.log(`\n${signal} again: exiting now`);
+    process.exit(1);
+  }
+  stopping = true;
+  console.log(`\n${signal}: stopping the local cloud…`);
+  await stack.close();
   process.exit(0);
 };
-process.on("SIGINT", stop);
-process.on("SIGTERM", stop);
+process.on("SIGINT", () => void stop("SIGINT"));
+process.on("SIGTERM", () => void stop("SIGTERM"));

@@ -198,12 +198,12 @@ async function route(
 
   const redrive = parseRedrive(event);
   if (redrive !== undefined) {
-    // Authenticated by FC's invoke API; a failure stays in the dead-letter message it came from.
-    const deps = depsFor(context, runtime, new RetainedDeadLetter(redrive.deadLetterId));
+    // Authenticated by FC's invoke API. A failure again stays in the message it came from (synchronous
+    // redrive), or is dead-lettered anew when the caller already let that message go (asynchronous redrive).
+    const retain = redrive.onFailure === "retain" ? new RetainedDeadLetter(redrive.deadLetterId) : undefined;
+    const deps = depsFor(context, runtime, retain);
     const deliveries = redriveDeliveries(redrive, decodeOptions);
-    return batch(
-      await processDeliveries(deliveries, runtime.prepare, deps, inv, { retryableExhausted: "defer" }),
-    );
+    return batch(await processDeliveries(deliveries, runtime.prepare, deps, inv, { retryableExhausted: "defer" }));
   }
 
   let decoded: ReturnType<typeof decodeInvocation>;

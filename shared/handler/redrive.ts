@@ -13,14 +13,24 @@ export const REDRIVE_KIND = "eiam-user-sync.redrive";
 export const RedriveEnvelope = z.object({
   kind: z.literal(REDRIVE_KIND),
   version: z.literal(1),
-  /** The dead-letter message this came from; a failure again leaves that message where it is. */
+  /** The dead-letter message this came from. */
   deadLetterId: z.string().min(1),
   delivery: DeadLetterRecord.shape.delivery,
+  /**
+   * A failure again: `retain` answers with the original message's id and publishes nothing (the caller keeps
+   * that message: a synchronous redrive); `publish` dead-letters it anew (an asynchronous redrive, whose caller
+   * deleted the original once FC accepted the invocation).
+   */
+  onFailure: z.enum(["retain", "publish"]).default("retain"),
 });
 export type RedriveEnvelope = z.infer<typeof RedriveEnvelope>;
 
-export function redriveEnvelope(deadLetterId: string, record: DeadLetterRecord): RedriveEnvelope {
-  return { kind: REDRIVE_KIND, version: 1, deadLetterId, delivery: record.delivery };
+export function redriveEnvelope(
+  deadLetterId: string,
+  record: DeadLetterRecord,
+  onFailure: RedriveEnvelope["onFailure"] = "retain",
+): RedriveEnvelope {
+  return { kind: REDRIVE_KIND, version: 1, deadLetterId, delivery: record.delivery, onFailure };
 }
 
 /** A redrive envelope, when the invocation is one. Cheap check first: most invocations are not. */
