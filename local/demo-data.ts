@@ -28,7 +28,12 @@ export const DEMO_USERS = [
   },
   // Known to the sample HR payloads (BambooHR employee ids 123 and 124, test/fixtures/formats/mapped/).
   { userId: "user_ada0000000000000000000000", username: "ada", displayName: "Ada", userExternalId: "123" },
-  { userId: "user_grace000000000000000000000", username: "grace", displayName: "Grace", userExternalId: "124" },
+  {
+    userId: "user_grace000000000000000000000",
+    username: "grace",
+    displayName: "Grace",
+    userExternalId: "124",
+  },
 ];
 
 export const DEMO_CUSTOM_FIELDS = [

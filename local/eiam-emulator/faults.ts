@@ -1,6 +1,13 @@
 /** Fault injection for signed API requests (never for the admin API). */
 
-export const FAULT_KINDS = ["5xx", "throttle", "timeout", "drop", "drop-after-apply", "timeout-after-apply"] as const;
+export const FAULT_KINDS = [
+  "5xx",
+  "throttle",
+  "timeout",
+  "drop",
+  "drop-after-apply",
+  "timeout-after-apply",
+] as const;
 /**
  * - `5xx`: 503 ServiceUnavailable. - `throttle`: Throttling.User with x-acs-retry-after.
  * - `timeout`: hold the request `timeoutHoldMs`, then close the socket without an answer.

@@ -178,7 +178,8 @@ export async function startEiamEmulator(options: EiamEmulatorOptions = {}): Prom
               else throw error;
             }
             finish(0, entry.code);
-            if (fault.kind === "timeout-after-apply") await holdUntilReleased(res, timeoutHoldMs, heldRequests);
+            if (fault.kind === "timeout-after-apply")
+              await holdUntilReleased(res, timeoutHoldMs, heldRequests);
             dropConnection();
             return;
         }

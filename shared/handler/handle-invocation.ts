@@ -203,7 +203,9 @@ async function route(
     const retain = redrive.onFailure === "retain" ? new RetainedDeadLetter(redrive.deadLetterId) : undefined;
     const deps = depsFor(context, runtime, retain);
     const deliveries = redriveDeliveries(redrive, decodeOptions);
-    return batch(await processDeliveries(deliveries, runtime.prepare, deps, inv, { retryableExhausted: "defer" }));
+    return batch(
+      await processDeliveries(deliveries, runtime.prepare, deps, inv, { retryableExhausted: "defer" }),
+    );
   }
 
   let decoded: ReturnType<typeof decodeInvocation>;
