@@ -2,13 +2,13 @@
  * One ready change → one outcome: claim it, resolve the user, plan the fields, call UpdateUser within the
  * deadline, record what was applied. Failures that retrying cannot fix go to the dead-letter topic.
  */
-import { EiamError } from "../eiam/errors.ts";
+import { classifyEiamError, EiamError } from "../eiam/errors.ts";
 import { RetriesExhausted, withRetry } from "../eiam/retry.ts";
 import type { PipelineDeps } from "./deps.ts";
 import { afterRetries, deadLetterEvent, handedBack, outcomeBase } from "./event-outcomes.ts";
 import type { Invocation } from "./invocation.ts";
 import type { EventOutcome, OutcomeError } from "./outcome.ts";
-import { isEmpty, planChange, toUpdateUserParams } from "./plan.ts";
+import { fieldUnits, isEmpty, planChange, toUpdateUserParams } from "./plan.ts";
 import type { ReadyEvent } from "./prepare.ts";
 
 export type FailurePolicy = {
@@ -74,7 +74,7 @@ async function applyClaimed(
     return handedBack(ev, userId, "UserBusy", "another instance is writing this user");
   }
   try {
-    const fieldNames = Object.keys(planChange(ev.change, {}).versions);
+    const fieldNames = fieldUnits(ev.change.fields).map((u) => u.name);
     const plan = planChange(ev.change, await store.readFields(userId, fieldNames));
     if (isEmpty(plan.write)) {
       const status = plan.unchanged.length === 0 && plan.stale.length > 0 ? "stale" : "noop";
@@ -94,10 +94,9 @@ async function applyClaimed(
           try {
             return await deps.eiam.updateUser(params, { timeoutMs: inv.deadlineMs - now() });
           } catch (err) {
-            if (err instanceof Error && /Throttling/.test(String((err as { code?: unknown }).code))) {
-              deps.limiter.onThrottled(now());
-            }
-            throw err;
+            const error = classifyEiamError(err);
+            if (error.throttled) deps.limiter.onThrottled(now());
+            throw error;
           }
         },
         deps.retry,
