@@ -9,7 +9,7 @@ import type { DeadLetterPublisher } from "../../shared/dead-letter/publisher.ts"
 import { DeadLetterRecord } from "../../shared/dead-letter/record.ts";
 import type { UpdateUserParams } from "../../shared/eiam/types.ts";
 import type { IgnoredAttribute } from "../../shared/formats/index.ts";
-import { parseRedrive, redriveDeliveries, redriveEnvelope } from "../../shared/handler/redrive.ts";
+import { parseRedrive, redriveEnvelope, redriveInput } from "../../shared/handler/redrive.ts";
 import { createRuntime } from "../../shared/handler/runtime.ts";
 import { createLogger } from "../../shared/log.ts";
 import { toUpdateUserParams } from "../../shared/pipeline/plan.ts";
@@ -149,7 +149,20 @@ export function planInvocation(bytes: Buffer, settings: PlanSettings, now = Date
   const record = asDeadLetterRecord(bytes);
   const redrive = record ? redriveEnvelope("plan", record) : parseRedrive(bytes);
   if (redrive !== undefined) {
-    const deliveries = redriveDeliveries(redrive, settings.decode);
+    const input = redriveInput(redrive);
+    let redecoded: ReturnType<typeof decodeInvocation>;
+    try {
+      redecoded = decodeInvocation(input.bytes, input.receivedAt, settings.decode);
+    } catch (err) {
+      if (!(err instanceof UnknownEventShapeError)) throw err;
+      const problem = { path: "", code: "unknown_event_shape", message: err.message };
+      return {
+        shape: "a redrive of an unrecognised event",
+        notes,
+        events: [{ status: "invalid", deliveryId: "-", trigger: "-", stage: "decode", problems: [problem] }],
+      };
+    }
+    const deliveries = redecoded.kind === "http" ? [redecoded.delivery] : redecoded.deliveries;
     const shape = record ? "a dead-letter record (planned as its redrive)" : "a redrive envelope";
     return { shape, notes, events: deliveries.flatMap((d) => planDelivery(d, settings)) };
   }

@@ -7,6 +7,7 @@ import { verifyWebhook } from "../auth/verify.ts";
 import type { DeadLetterPublisher } from "../dead-letter/publisher.ts";
 import type { EiamCredentials } from "../eiam/types.ts";
 import type { FailurePolicy } from "../pipeline/apply-change.ts";
+import { earlierDeadLetter, identityOfBytes, rememberDeadLetter } from "../pipeline/dead-letter-memory.ts";
 import { deadLetter } from "../pipeline/dead-letters.ts";
 import type { PipelineDeps } from "../pipeline/deps.ts";
 import type { Invocation } from "../pipeline/invocation.ts";
@@ -17,7 +18,7 @@ import type { Delivery } from "../triggers/delivery.ts";
 import { decodeInvocation, UnknownEventShapeError } from "../triggers/detect.ts";
 import type { FcContext } from "./fc-context.ts";
 import { errorResponse, type HttpResponse, outcomesResponse } from "./http-response.ts";
-import { parseRedrive, RetainedDeadLetter, redriveDeliveries } from "./redrive.ts";
+import { parseRedrive, RetainedDeadLetter, redriveInput } from "./redrive.ts";
 import type { Runtime } from "./runtime.ts";
 
 export interface BatchResult {
@@ -50,7 +51,11 @@ function credentialsFor(context: FcContext, runtime: Runtime): EiamCredentials {
 
 const resolvers = new WeakMap<object, UserResolver>();
 
-function depsFor(context: FcContext, runtime: Runtime, deadLetters?: DeadLetterPublisher): PipelineDeps {
+function depsFor(
+  context: FcContext,
+  runtime: Runtime,
+  redrive?: { retainIn?: DeadLetterPublisher },
+): PipelineDeps {
   const credentials = credentialsFor(context, runtime);
   const eiam = runtime.pool.get(credentials);
   let resolver = resolvers.get(eiam);
@@ -67,12 +72,13 @@ function depsFor(context: FcContext, runtime: Runtime, deadLetters?: DeadLetterP
     resolver,
     store: runtime.store,
     limiter: runtime.limiter,
-    deadLetters: deadLetters ?? runtime.deadLetters(credentials),
+    deadLetters: redrive?.retainIn ?? runtime.deadLetters(credentials),
     logger: runtime.logger,
     retry: runtime.config.eiam.retry,
     maxConcurrency: runtime.config.eiam.maxConcurrency,
     recordTtlSeconds: runtime.config.idempotency.ttlSeconds,
     now: runtime.now,
+    recallDeadLetters: redrive === undefined,
   };
 }
 
@@ -152,20 +158,23 @@ async function handleHttp(
 }
 
 async function deadLetterUnknownShape(
-  event: Buffer,
+  bytes: Buffer,
   error: UnknownEventShapeError,
-  context: FcContext,
-  runtime: Runtime,
+  deps: PipelineDeps,
   inv: Invocation,
 ): Promise<EventOutcome> {
   const delivery: Delivery = {
     trigger: "direct",
     deliveryId: inv.fcRequestId,
     receivedAt: inv.startedAt,
-    body: event,
+    body: bytes,
     headers: {},
-    original: event,
+    original: bytes,
   };
+  const identity = identityOfBytes(bytes);
+  const earlier = await earlierDeadLetter(deps, identity);
+  if (earlier !== undefined)
+    return { status: "duplicate", deliveryId: delivery.deliveryId, deadLetterId: earlier };
   const outcomeError = {
     stage: "decode" as const,
     code: "UnknownEventShape",
@@ -173,11 +182,12 @@ async function deadLetterUnknownShape(
     retryable: false,
   };
   const deadLetterId = await deadLetter(
-    runtime.deadLetters(credentialsFor(context, runtime)),
+    deps.deadLetters,
     { delivery, error: outcomeError, attempts: 0 },
     inv,
-    runtime.now(),
+    deps.now(),
   );
+  await rememberDeadLetter(deps, identity, deadLetterId);
   return { status: "dead_lettered", deliveryId: delivery.deliveryId, deadLetterId, error: outcomeError };
 }
 
@@ -196,32 +206,36 @@ async function route(
     outcomes,
   });
 
+  // A redrive (authenticated by FC's invoke API) runs the original delivery again. A failure again stays in
+  // the message it came from (synchronous redrive), or is dead-lettered anew when the caller already let that
+  // message go (asynchronous redrive).
   const redrive = parseRedrive(event);
-  if (redrive !== undefined) {
-    // Authenticated by FC's invoke API. A failure again stays in the message it came from (synchronous
-    // redrive), or is dead-lettered anew when the caller already let that message go (asynchronous redrive).
-    const retain = redrive.onFailure === "retain" ? new RetainedDeadLetter(redrive.deadLetterId) : undefined;
-    const deps = depsFor(context, runtime, retain);
-    const deliveries = redriveDeliveries(redrive, decodeOptions);
-    return batch(
-      await processDeliveries(deliveries, runtime.prepare, deps, inv, { retryableExhausted: "defer" }),
-    );
-  }
+  const input = redrive ? redriveInput(redrive) : { bytes: event, receivedAt: inv.startedAt };
+  const redriveDeps = () =>
+    depsFor(context, runtime, {
+      retainIn: redrive?.onFailure === "retain" ? new RetainedDeadLetter(redrive.deadLetterId) : undefined,
+    });
+  const deps = () => (redrive ? redriveDeps() : depsFor(context, runtime));
 
   let decoded: ReturnType<typeof decodeInvocation>;
   try {
-    decoded = decodeInvocation(event, inv.startedAt, decodeOptions);
+    decoded = decodeInvocation(input.bytes, input.receivedAt, decodeOptions);
   } catch (err) {
     if (!(err instanceof UnknownEventShapeError)) throw err;
-    return batch([await deadLetterUnknownShape(event, err, context, runtime, inv)]);
+    return batch([await deadLetterUnknownShape(input.bytes, err, deps(), inv)]);
+  }
+  if (redrive) {
+    const deliveries = decoded.kind === "http" ? [decoded.delivery] : decoded.deliveries;
+    return batch(
+      await processDeliveries(deliveries, runtime.prepare, deps(), inv, { retryableExhausted: "defer" }),
+    );
   }
   if (decoded.kind === "http") {
     const http = await handleHttp(decoded.delivery, context, runtime, inv);
     return { answer: http.response, outcomes: http.outcomes };
   }
-  const deps = depsFor(context, runtime);
   const policy: FailurePolicy = { retryableExhausted: "dead-letter" };
-  return batch(await processDeliveries(decoded.deliveries, runtime.prepare, deps, inv, policy));
+  return batch(await processDeliveries(decoded.deliveries, runtime.prepare, deps(), inv, policy));
 }
 
 export async function handleInvocation(

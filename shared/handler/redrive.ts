@@ -6,7 +6,6 @@
 import * as z from "zod";
 import type { DeadLetterPublisher, PublishResult } from "../dead-letter/publisher.ts";
 import { DeadLetterRecord } from "../dead-letter/record.ts";
-import { type DecodeOptions, type Delivery, decodeInvocation } from "../triggers/detect.ts";
 
 export const REDRIVE_KIND = "eiam-user-sync.redrive";
 
@@ -44,16 +43,15 @@ export function parseRedrive(event: Buffer): RedriveEnvelope | undefined {
   }
 }
 
-/** The deliveries of the original invocation, decoded again exactly as the first time. */
-export function redriveDeliveries(envelope: RedriveEnvelope, options: DecodeOptions): Delivery[] {
+/** The original invocation's bytes and receive time, to be decoded again exactly as the first time. */
+export function redriveInput(envelope: RedriveEnvelope): { bytes: Buffer; receivedAt: number } {
   const { delivery } = envelope;
   const bytes =
     delivery.encoding === "base64"
       ? Buffer.from(String(delivery.original), "base64")
       : Buffer.from(JSON.stringify(delivery.original));
   const receivedAt = Date.parse(delivery.receivedAt);
-  const decoded = decodeInvocation(bytes, Number.isNaN(receivedAt) ? Date.now() : receivedAt, options);
-  return decoded.kind === "http" ? [decoded.delivery] : decoded.deliveries;
+  return { bytes, receivedAt: Number.isNaN(receivedAt) ? Date.now() : receivedAt };
 }
 
 /** During a redrive, a failure stays in the dead-letter message it came from instead of being published again. */

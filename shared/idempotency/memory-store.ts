@@ -48,6 +48,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Idempotency
   const records = new Map<string, MemoryRecord>();
   const users = new Map<string, UserFields>();
   const leases = new Map<string, UserLease>();
+  const deadLetters = new Map<string, Expiring & { payloadHash: string; deadLetterId: string }>();
   let writes = 0;
 
   function live<T extends Expiring>(map: Map<string, T>, key: string): T | undefined {
@@ -170,8 +171,21 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Idempotency
       if (live(leases, userId)?.owner === owner) leases.delete(userId);
     },
 
+    async rememberDeadLetter(key, payloadHash, deadLetterId, ttlSeconds) {
+      requireNonEmpty("key", key);
+      requireTtlSeconds(ttlSeconds);
+      deadLetters.set(key, { payloadHash, deadLetterId, expiresAt: clock() + ttlSeconds * 1000 });
+      wrote();
+    },
+
+    async recallDeadLetter(key, payloadHash) {
+      const entry = live(deadLetters, key);
+      return entry?.payloadHash === payloadHash ? entry.deadLetterId : undefined;
+    },
+
     async close() {
       records.clear();
+      deadLetters.clear();
       users.clear();
       leases.clear();
     },

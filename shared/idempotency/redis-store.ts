@@ -132,6 +132,23 @@ export function createRedisStore(options: RedisStoreOptions): IdempotencyStore {
       await guarded("releaseUserLease", () => releaseLeaseScript([keys.userLease(userId)], [owner]));
     },
 
+    async rememberDeadLetter(key, payloadHash, deadLetterId, ttlSeconds) {
+      requireNonEmpty("key", key);
+      requireTtlSeconds(ttlSeconds);
+      const value = JSON.stringify({ payloadHash, deadLetterId });
+      await guarded("rememberDeadLetter", () => redis.set(keys.deadLetter(key), value, "EX", ttlSeconds));
+    },
+
+    async recallDeadLetter(key, payloadHash) {
+      requireNonEmpty("key", key);
+      const raw = await guarded("recallDeadLetter", () => redis.get(keys.deadLetter(key)));
+      if (raw === null) return undefined;
+      const entry = JSON.parse(raw) as { payloadHash?: unknown; deadLetterId?: unknown };
+      return entry.payloadHash === payloadHash && typeof entry.deadLetterId === "string"
+        ? entry.deadLetterId
+        : undefined;
+    },
+
     async close() {
       if (ownsClient) await closeRedis(redis);
     },

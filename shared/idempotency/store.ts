@@ -53,6 +53,18 @@ export interface IdempotencyStore {
   acquireUserLease(userId: string, owner: string, leaseUntilMs: number, nowMs: number): Promise<boolean>;
   /** Frees the lease if `owner` holds it; otherwise does nothing. */
   releaseUserLease(userId: string, owner: string): Promise<void>;
+  /**
+   * Remembers, for ttlSeconds, that this event (key and payload) was dead-lettered as `deadLetterId`, so that a
+   * redelivery is answered as a duplicate instead of being dead-lettered again. One entry per key: the last wins.
+   */
+  rememberDeadLetter(
+    key: string,
+    payloadHash: string,
+    deadLetterId: string,
+    ttlSeconds: number,
+  ): Promise<void>;
+  /** The dead-letter id remembered for exactly this key and payload, if any. */
+  recallDeadLetter(key: string, payloadHash: string): Promise<string | undefined>;
   close(): Promise<void>;
 }
 
@@ -90,6 +102,7 @@ export function storeKeys(keyPrefix: string) {
     record: (key: string) => `${keyPrefix}idem:{${key}}`,
     userFields: (userId: string) => `${keyPrefix}user:{${userId}}:fields`,
     userLease: (userId: string) => `${keyPrefix}user:{${userId}}:lease`,
+    deadLetter: (key: string) => `${keyPrefix}dead:{${key}}`,
   };
 }
 

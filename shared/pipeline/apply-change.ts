@@ -8,7 +8,7 @@ import type { PipelineDeps } from "./deps.ts";
 import { afterRetries, deadLetterEvent, handedBack, outcomeBase } from "./event-outcomes.ts";
 import type { Invocation } from "./invocation.ts";
 import type { EventOutcome, OutcomeError } from "./outcome.ts";
-import { fieldUnits, isEmpty, planChange, toUpdateUserParams } from "./plan.ts";
+import { type FieldVersion, fieldUnits, isEmpty, planChange, toUpdateUserParams } from "./plan.ts";
 import type { ReadyEvent } from "./prepare.ts";
 
 export type FailurePolicy = {
@@ -104,6 +104,11 @@ async function applyClaimed(
       );
     } catch (err) {
       if (!(err instanceof RetriesExhausted)) throw err;
+      if (err.last.retryable) {
+        // EIAM may have applied the change without our hearing of it (a timeout, a dropped answer): its values
+        // are now unknown, so no later change may be skipped as equal to the last value we recorded.
+        await store.writeFields(userId, uncertain(plan.versions, plan.written), deps.recordTtlSeconds);
+      }
       const outcome = await afterRetries(ev, userId, "apply", err, policy, deps, inv);
       // Handed back or dead-lettered, the change keeps no claim: a redelivery or a redrive must be able to run it.
       await store.release(ev.idempotencyKey, ev.payloadHash);
@@ -130,6 +135,16 @@ async function applyClaimed(
   } finally {
     await store.releaseUserLease(userId, owner).catch(() => undefined);
   }
+}
+
+/** The versions of the fields just sent, with their value marked unknown (it matches no value's hash). */
+function uncertain(
+  versions: Record<string, FieldVersion>,
+  sent: readonly string[],
+): Record<string, FieldVersion> {
+  return Object.fromEntries(
+    sent.map((name) => [name, { version: versions[name]!.version, valueHash: "unknown" }]),
+  );
 }
 
 async function acquireUserLease(

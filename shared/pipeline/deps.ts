@@ -20,4 +20,9 @@ export interface PipelineDeps {
   recordTtlSeconds: number;
   now: () => number;
   random?: () => number;
+  /**
+   * Answer an event that was dead-lettered before (same key, same payload) as a duplicate. Off for a redrive,
+   * which exists to run such an event again.
+   */
+  recallDeadLetters: boolean;
 }

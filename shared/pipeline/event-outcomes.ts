@@ -2,6 +2,7 @@
 import type { EiamError } from "../eiam/errors.ts";
 import type { RetriesExhausted } from "../eiam/retry.ts";
 import type { FailurePolicy } from "./apply-change.ts";
+import { rememberDeadLetter } from "./dead-letter-memory.ts";
 import { deadLetter } from "./dead-letters.ts";
 import type { PipelineDeps } from "./deps.ts";
 import type { Invocation } from "./invocation.ts";
@@ -66,6 +67,7 @@ export async function deadLetterEvent(
     inv,
     deps.now(),
   );
+  await rememberDeadLetter(deps, { key: ev.idempotencyKey, hash: ev.payloadHash }, deadLetterId);
   return {
     ...outcomeBase(ev),
     status: "dead_lettered",

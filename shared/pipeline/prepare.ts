@@ -40,6 +40,8 @@ export interface InvalidInput {
   problems: Problem[];
   eventId?: string;
   source?: string;
+  /** The event as the payload format produced it (validate stage only). */
+  candidate?: unknown;
 }
 
 export type Prepared = ReadyEvent | InvalidInput;
@@ -68,7 +70,15 @@ export function prepareDelivery(delivery: Delivery, options: PrepareOptions): Pr
       return { kind: "invalid", delivery, stage: "validate", problems: parsed.problems, eventId, source };
     const normalized = normalizeChange(parsed.event, options.normalize);
     if (!normalized.ok) {
-      return { kind: "invalid", delivery, stage: "validate", problems: normalized.problems, eventId, source };
+      return {
+        kind: "invalid",
+        delivery,
+        stage: "validate",
+        problems: normalized.problems,
+        eventId,
+        source,
+        candidate,
+      };
     }
     const change = normalized.change;
     return {

@@ -8,14 +8,22 @@ import { UserResolutionError } from "../resolve/user-resolver.ts";
 import type { Delivery } from "../triggers/delivery.ts";
 import { applyChange, type FailurePolicy } from "./apply-change.ts";
 import { mapWithConcurrency } from "./concurrency.ts";
+import { earlierDeadLetter, identityOfInvalid, rememberDeadLetter } from "./dead-letter-memory.ts";
 import { deadLetter } from "./dead-letters.ts";
 import type { PipelineDeps } from "./deps.ts";
-import { afterRetries } from "./event-outcomes.ts";
+import { afterRetries, outcomeBase } from "./event-outcomes.ts";
 import type { Invocation } from "./invocation.ts";
 import type { EventOutcome, OutcomeError } from "./outcome.ts";
 import { type InvalidInput, type PrepareOptions, prepareDelivery, type ReadyEvent } from "./prepare.ts";
 
 async function rejectInvalid(item: InvalidInput, deps: PipelineDeps, inv: Invocation): Promise<EventOutcome> {
+  const base = {
+    deliveryId: item.delivery.deliveryId,
+    ...(item.eventId !== undefined ? { eventId: item.eventId } : {}),
+  };
+  const identity = identityOfInvalid(item);
+  const earlier = await earlierDeadLetter(deps, identity);
+  if (earlier !== undefined) return { ...base, status: "duplicate", deadLetterId: earlier };
   const error: OutcomeError = {
     stage: item.stage,
     code: item.stage === "decode" ? "UnreadablePayload" : "InvalidEvent",
@@ -29,13 +37,8 @@ async function rejectInvalid(item: InvalidInput, deps: PipelineDeps, inv: Invoca
     inv,
     deps.now(),
   );
-  return {
-    status: "dead_lettered",
-    deliveryId: item.delivery.deliveryId,
-    ...(item.eventId !== undefined ? { eventId: item.eventId } : {}),
-    deadLetterId,
-    error,
-  };
+  await rememberDeadLetter(deps, identity, deadLetterId);
+  return { ...base, status: "dead_lettered", deadLetterId, error };
 }
 
 type Resolved = { ev: ReadyEvent; userId: string } | { ev: ReadyEvent; outcome: EventOutcome };
@@ -88,7 +91,14 @@ export async function processDeliveries(
     outcomes.set(item, await rejectInvalid(item, deps, inv));
   });
 
-  const resolved = await mapWithConcurrency(ready, deps.maxConcurrency, (ev) =>
+  const fresh: ReadyEvent[] = [];
+  await mapWithConcurrency(ready, deps.maxConcurrency, async (ev) => {
+    const earlier = await earlierDeadLetter(deps, { key: ev.idempotencyKey, hash: ev.payloadHash });
+    if (earlier === undefined) fresh.push(ev);
+    else outcomes.set(ev, { ...outcomeBase(ev), status: "duplicate", deadLetterId: earlier });
+  });
+
+  const resolved = await mapWithConcurrency(fresh, deps.maxConcurrency, (ev) =>
     resolveUser(ev, deps, inv, policy),
   );
   const groups = new Map<string, ReadyEvent[]>();

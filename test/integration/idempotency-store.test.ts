@@ -89,6 +89,18 @@ describe.each([memory, redis])("IdempotencyStore contract ($name)", (backend) =>
     expect(await store.claim(other, "h2", T0 + 1000, T0 + 500)).toEqual({ kind: "conflict" });
   });
 
+  it("remembers a dead-lettered event for its exact payload only, the last one per key", async () => {
+    const store = one();
+    const key = fresh("dead");
+    expect(await store.recallDeadLetter(key, "h1")).toBeUndefined();
+    await store.rememberDeadLetter(key, "h1", "MSG-1", 600);
+    expect(await store.recallDeadLetter(key, "h1")).toBe("MSG-1");
+    expect(await store.recallDeadLetter(key, "h2")).toBeUndefined();
+    await store.rememberDeadLetter(key, "h2", "MSG-2", 600);
+    expect(await store.recallDeadLetter(key, "h1")).toBeUndefined();
+    expect(await store.recallDeadLetter(key, "h2")).toBe("MSG-2");
+  });
+
   it("lets exactly one of 20 parallel claims over 4 connections win; the rest see its lease", async () => {
     const stores = backend.open(4);
     const key = fresh("evt");

@@ -1,0 +1,45 @@
+/**
+ * A dead-lettered event that is delivered again (the platform's at-least-once, a producer's resend) is answered
+ * as a duplicate of its dead letter instead of being dead-lettered (and for EIAM's refusals, sent) again.
+ */
+import { createHash } from "node:crypto";
+import { idempotencyKey, payloadHash } from "../idempotency/store.ts";
+import type { PipelineDeps } from "./deps.ts";
+import type { InvalidInput } from "./prepare.ts";
+
+export interface Identity {
+  key: string;
+  hash: string;
+}
+
+/** An invalid event is recognised by its id and content; a payload that could not be read, by its bytes. */
+export function identityOfInvalid(item: InvalidInput): Identity {
+  if (item.eventId) {
+    try {
+      return {
+        key: idempotencyKey(item.source || undefined, item.eventId),
+        hash: payloadHash(item.candidate ?? null),
+      };
+    } catch {
+      // an id the store refuses, or content JSON cannot hold: fall back to the bytes
+    }
+  }
+  return identityOfBytes(item.delivery.body);
+}
+
+export function identityOfBytes(bytes: Buffer): Identity {
+  const hash = createHash("sha256").update(bytes).digest("hex");
+  return { key: `bytes:${hash}`, hash };
+}
+
+export async function earlierDeadLetter(deps: PipelineDeps, id: Identity): Promise<string | undefined> {
+  return deps.recallDeadLetters ? deps.store.recallDeadLetter(id.key, id.hash) : undefined;
+}
+
+export async function rememberDeadLetter(
+  deps: PipelineDeps,
+  id: Identity,
+  deadLetterId: string,
+): Promise<void> {
+  await deps.store.rememberDeadLetter(id.key, id.hash, deadLetterId, deps.recordTtlSeconds);
+}
