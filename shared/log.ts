@@ -17,7 +17,8 @@ export interface Logger {
   child(fields: LogFields): Logger;
 }
 
-const EMAIL = /([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})/g;
+// Also an email cut short (no top-level domain left): anything like local-part@ is masked.
+const EMAIL = /([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]*)/g;
 // A run of 7+ digits, optionally with +, spaces, dashes, dots or parentheses between them.
 const PHONE = /\+?\d[\d\s().-]{5,}\d/g;
 // AccessKey secrets, STS tokens and webhook secrets are never logged; these catch accidents.
@@ -36,9 +37,17 @@ export function maskPhone(phone: string): string {
 }
 
 export function redact(text: string, phones = true): string {
-  let out = text.replace(EMAIL, (_m, first: string, domain: string) => `${first}***@${domain}`);
-  if (phones) out = out.replace(PHONE, (m) => (/\d{4}-\d{2}-\d{2}|\d{2}:\d{2}/.test(m) ? m : maskPhone(m)));
-  return out.replace(SECRET, "[secret]");
+  // Cheap tests first: most strings hold no @, few digits, and no secret-looking prefix.
+  let out = text.includes("@")
+    ? text.replace(EMAIL, (_m, first: string, domain: string) => `${first}***@${domain}`)
+    : text;
+  if (phones && /\d{3}/.test(out)) {
+    // Dates, times and IPv4 addresses are not phone numbers.
+    out = out.replace(PHONE, (m) =>
+      /\d{4}-\d{2}-\d{2}|\d{2}:\d{2}|^\d{1,3}(\.\d{1,3}){3}$/.test(m) ? m : maskPhone(m),
+    );
+  }
+  return out.includes("whsec_") || out.includes("CAIS") ? out.replace(SECRET, "[secret]") : out;
 }
 
 /** Identifiers made of digits (Kafka offsets, request ids) are not phone numbers: only emails are masked in them. */

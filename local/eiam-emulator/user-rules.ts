@@ -70,11 +70,12 @@ export function checkEmail(value: string): void {
   if (
     labels.length < 2 ||
     !labels.every((label) => DOMAIN_LABEL.test(label)) ||
-    !/^[A-Za-z]{2,}$/.test(topLevel)
+    // A top-level domain is alphabetic, or an internationalized one in its ASCII (punycode) form.
+    !/^([A-Za-z]{2,}|xn--[A-Za-z0-9-]{2,59})$/.test(topLevel)
   ) {
     throw invalidParameter(
       "Email",
-      `The domain of Email must be a host name like example.com (letters, digits, "-", dot-separated, alphabetic top level); got "${domain}".`,
+      `The domain of Email must be a host name like example.com (letters, digits, "-", dot-separated, alphabetic or xn-- top level); got "${domain}".`,
     );
   }
 }

@@ -127,10 +127,12 @@ export class MappingConfigError extends Error {
 function compileExpression(source: string, where: string): CompiledExpression {
   try {
     compile(source);
+    // Compiled on its own first for a precise message; the wrapper can still fail (e.g. an unclosed quote
+    // that swallows its closing parenthesis), and that is the same mistake in the file.
+    return { source, node: compile(`let $root = root in item | (${source})`) };
   } catch (error) {
     throw new MappingConfigError(`${where}: invalid JMESPath expression: ${(error as Error).message}`);
   }
-  return { source, node: compile(`let $root = root in item | (${source})`) };
 }
 
 function compileRule(

@@ -171,7 +171,7 @@ async function deadLetterUnknownShape(
     headers: {},
     original: bytes,
   };
-  const identity = identityOfBytes(bytes);
+  const identity = identityOfBytes(delivery.deliveryId, bytes);
   const earlier = await earlierDeadLetter(deps, identity);
   if (earlier !== undefined)
     return { status: "duplicate", deliveryId: delivery.deliveryId, deadLetterId: earlier };

@@ -12,7 +12,10 @@ export interface Identity {
   hash: string;
 }
 
-/** An invalid event is recognised by its id and content; a payload that could not be read, by its bytes. */
+/**
+ * An invalid event is recognised by its id and content; a payload that could not be read, by its delivery id
+ * and bytes (so only a redelivery of that same message matches, not another message that happens to be equal).
+ */
 export function identityOfInvalid(item: InvalidInput): Identity {
   if (item.eventId) {
     try {
@@ -24,12 +27,12 @@ export function identityOfInvalid(item: InvalidInput): Identity {
       // an id the store refuses, or content JSON cannot hold: fall back to the bytes
     }
   }
-  return identityOfBytes(item.delivery.body);
+  return identityOfBytes(item.delivery.deliveryId, item.delivery.body);
 }
 
-export function identityOfBytes(bytes: Buffer): Identity {
+export function identityOfBytes(deliveryId: string, bytes: Buffer): Identity {
   const hash = createHash("sha256").update(bytes).digest("hex");
-  return { key: `bytes:${hash}`, hash };
+  return { key: `delivery:${deliveryId}`, hash };
 }
 
 export async function earlierDeadLetter(deps: PipelineDeps, id: Identity): Promise<string | undefined> {

@@ -4,8 +4,8 @@
  */
 
 const MAX_KEYS_SHOWN = 12;
-const MAX_KEY_CHARS = 32;
-const MAX_PREFIX_CHARS = 16;
+/** Keys are shown only when they look like field names; anything else (an email used as a key…) is counted. */
+const FIELD_NAME = /^[A-Za-z_$][A-Za-z0-9_$-]{0,31}$/;
 
 /** Trim to `max` characters (adding `…`) and replace control characters so a log line stays one line. */
 export function clip(text: string, max: number): string {
@@ -27,8 +27,10 @@ function kindOf(value: unknown): string {
 
 export function describeKeys(value: object): string {
   const keys = Object.keys(value);
-  const shown = keys.slice(0, MAX_KEYS_SHOWN).map((key) => clip(key, MAX_KEY_CHARS));
-  const more = keys.length > MAX_KEYS_SHOWN ? `, … (${keys.length - MAX_KEYS_SHOWN} more)` : "";
+  const names = keys.filter((key) => FIELD_NAME.test(key));
+  const shown = names.slice(0, MAX_KEYS_SHOWN);
+  const hidden = keys.length - shown.length;
+  const more = hidden > 0 ? `${shown.length > 0 ? ", " : ""}… (${hidden} more)` : "";
   return `[${shown.join(", ")}${more}]`;
 }
 
@@ -50,8 +52,14 @@ export function describeJson(value: unknown): string {
   return `a JSON object with keys ${describeKeys(object)}`;
 }
 
-/** e.g. `not JSON: starts with 'hello topi…'`. */
+/** e.g. `not JSON: 11 bytes of text starting with a letter` — never the text itself (it may be personal data). */
 export function describeNonJson(text: string): string {
   if (text.trim() === "") return "an empty invocation payload";
-  return `not JSON: starts with '${clip(text.trimStart(), MAX_PREFIX_CHARS)}'`;
+  const first = text.trimStart().codePointAt(0) ?? 0;
+  const start = /\p{L}/u.test(String.fromCodePoint(first))
+    ? "a letter"
+    : /\p{N}/u.test(String.fromCodePoint(first))
+      ? "a digit"
+      : `'${clip(String.fromCodePoint(first), 1)}'`;
+  return `not JSON: ${Buffer.byteLength(text)} bytes of text starting with ${start}`;
 }

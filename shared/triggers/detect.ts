@@ -20,6 +20,23 @@ export { UnknownEventShapeError };
 
 type Parsed = { ok: true; value: unknown } | { ok: false };
 
+/** Far beyond any real trigger event (an EventBridge batch of canonical events nests about 8 deep). */
+export const MAX_INVOCATION_DEPTH = 64;
+
+/** Whether a parsed JSON value nests deeper than `limit`, without recursion (the input may be hostile). */
+export function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const stack: Array<{ node: unknown; depth: number }> = [{ node: value, depth: 1 }];
+  while (stack.length > 0) {
+    const { node, depth } = stack.pop()!;
+    if (node === null || typeof node !== "object") continue;
+    if (depth > limit) return true;
+    for (const child of Object.values(node)) {
+      if (child !== null && typeof child === "object") stack.push({ node: child, depth: depth + 1 });
+    }
+  }
+  return false;
+}
+
 function parseJson(text: string): Parsed {
   try {
     return { ok: true, value: JSON.parse(text) };
@@ -60,6 +77,7 @@ export function decodeInvocation(
     if (
       decoded !== undefined &&
       inner?.ok &&
+      !nestedDeeperThan(inner.value, MAX_INVOCATION_DEPTH) &&
       isDirectShape(inner.value, options.acceptAnyJsonAsDirect ?? false)
     ) {
       return { kind: "batch", deliveries: directDeliveries(inner.value, decoded, receivedAt) };
@@ -67,6 +85,11 @@ export function decodeInvocation(
     throw new UnknownEventShapeError(describeNonJson(text));
   }
   const value = parsed.value;
+  // Later stages re-serialize parts of it (and the dead-letter record keeps it): refuse absurd nesting here,
+  // where the raw bytes can still be dead-lettered as they came.
+  if (nestedDeeperThan(value, MAX_INVOCATION_DEPTH)) {
+    throw new UnknownEventShapeError(`a JSON value nested deeper than ${MAX_INVOCATION_DEPTH} levels`);
+  }
 
   if (isHttpTriggerEvent(value)) return { kind: "http", delivery: httpDelivery(value, receivedAt) };
   if (isCloudEvent(value))

@@ -2,7 +2,7 @@
  * EventBridge event-stream triggers (MNS queue, ApsaraMQ for RocketMQ, Kafka, RabbitMQ): each message arrives
  * as one CloudEvent 1.0 object whose `type` prefix names the source and whose `data` holds the message.
  */
-import { BodyEncodingMismatch, decodeBodyString } from "./body-encoding.ts";
+import { BodyEncodingMismatch, decodeBodyString, sha256Id } from "./body-encoding.ts";
 import { type BodyEncoding, type DecodeOptions, type Delivery, UnknownEventShapeError } from "./delivery.ts";
 import { clip } from "./describe-shape.ts";
 import { headerValue, isRecord, toHeaders } from "./headers.ts";
@@ -33,6 +33,11 @@ function dataOf(event: CloudEvent): Record<string, unknown> {
   if (!isRecord(event.data))
     throw new UnknownEventShapeError(`${describeEvent(event)} whose data is not an object`);
   return event.data;
+}
+
+/** The CloudEvent's id; when it is empty, a hash of the event, so that a redelivery still gets the same id. */
+function fallbackId(event: CloudEvent): string {
+  return nonEmpty(event.id) ?? sha256Id(Buffer.from(JSON.stringify(event)));
 }
 
 function nonEmpty(value: unknown): string | undefined {
@@ -66,7 +71,7 @@ export function mnsQueueDelivery(event: CloudEvent, receivedAt: number, options:
   }
   return {
     trigger: "mns-queue",
-    deliveryId: nonEmpty(data.messageId) ?? event.id,
+    deliveryId: nonEmpty(data.messageId) ?? fallbackId(event),
     receivedAt,
     body: decodeField(event, "data.messageBody", data.messageBody, options.mnsBodyEncoding ?? "auto"),
     headers: {},
@@ -85,7 +90,8 @@ export function rocketmqDelivery(event: CloudEvent, receivedAt: number): Deliver
   if (system.UNIQ_KEY !== undefined) systemHeaders.push(["uniq_key", system.UNIQ_KEY]);
   return {
     trigger: "rocketmq",
-    deliveryId: nonEmpty(system.KEYS) ?? nonEmpty(system.UNIQ_KEY) ?? nonEmpty(data.msgId) ?? event.id,
+    deliveryId:
+      nonEmpty(system.KEYS) ?? nonEmpty(system.UNIQ_KEY) ?? nonEmpty(data.msgId) ?? fallbackId(event),
     receivedAt,
     body: jsonOrText(data.body),
     // System properties come last so a user property cannot pose as the tag or key.
@@ -123,7 +129,7 @@ export function kafkaDelivery(event: CloudEvent, receivedAt: number, options: De
       : jsonOrText(value);
   return {
     trigger: "kafka",
-    deliveryId: hasPosition ? `${data.topic}-${data.partition}-${data.offset}` : event.id,
+    deliveryId: hasPosition ? `${data.topic}-${data.partition}-${data.offset}` : fallbackId(event),
     receivedAt,
     body,
     headers: kafkaHeaders(data.headers),
@@ -137,7 +143,7 @@ export function rabbitmqDelivery(event: CloudEvent, receivedAt: number): Deliver
   const props = isRecord(data.props) ? data.props : {};
   return {
     trigger: "rabbitmq",
-    deliveryId: nonEmpty(props.messageId) ?? event.id,
+    deliveryId: nonEmpty(props.messageId) ?? fallbackId(event),
     receivedAt,
     body: jsonOrText(data.body),
     headers: toHeaders(Object.entries(isRecord(props.headers) ? props.headers : {})),

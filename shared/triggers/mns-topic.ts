@@ -55,11 +55,13 @@ export function mnsTopicNotificationDelivery(
   encoding: BodyEncoding,
 ): Delivery {
   const attributes = Object.entries(notification).filter(([key]) => !NOTIFICATION_FIELDS.has(key));
+  const body = decodeMessage(notification.Message as string, "Message", encoding);
   return {
     trigger: "mns-topic",
-    deliveryId: notification.MessageId as string,
+    // An empty MessageId would make every such message look like the same one.
+    deliveryId: (notification.MessageId as string) || sha256Id(body),
     receivedAt,
-    body: decodeMessage(notification.Message as string, "Message", encoding),
+    body,
     headers: toHeaders(attributes),
     original: notification,
   };

@@ -27,8 +27,9 @@ describe("decodeInvocation: unknown shapes are named, never quoted", () => {
     ['"just a string"', "a JSON string of 13 characters"],
     ["42", "a JSON number"],
     ["null", "JSON null"],
-    ["hello topic", "not JSON: starts with 'hello topic'"],
-    ["hello, this is a long message body", "not JSON: starts with 'hello, this is a…'"],
+    ["hello topic", "not JSON: 11 bytes of text starting with a letter"],
+    ["garbage.start@example.com, more", "not JSON: 31 bytes of text starting with a letter"],
+    ["  42 apples", "not JSON: 11 bytes of text starting with a digit"],
     ["", "an empty invocation payload"],
     // an HTTP-looking event of another version is not the FC 3.0 HTTP trigger
     ['{"version":"v2","requestContext":{"http":{}}}', "a JSON object with keys [version, requestContext]"],
@@ -49,8 +50,14 @@ describe("decodeInvocation: unknown shapes are named, never quoted", () => {
     expect(seen.length).toBeLessThan(200);
   });
 
-  it("replaces control characters in the quoted prefix", () => {
-    expect(seenFor("ab\u0001\u0002cd")).toBe("not JSON: starts with 'ab??cd'");
+  it("never quotes the payload, and shows a control character as ?", () => {
+    expect(seenFor("\u0001\u0002cd")).toBe("not JSON: 4 bytes of text starting with '?'");
+  });
+
+  it("shows only keys that look like field names, and counts the others", () => {
+    expect(seenFor('{"foo":1,"firstname.lastname@example.com":2}')).toBe(
+      "a JSON object with keys [foo, … (1 more)]",
+    );
   });
 
   it("names the unknown CloudEvent type", () => {
