@@ -19,7 +19,7 @@ import type { IdempotencyStore } from "../idempotency/store.ts";
 import { createLogger, type Logger } from "../log.ts";
 import type { NormalizeOptions } from "../normalize/index.ts";
 import type { PrepareOptions } from "../pipeline/prepare.ts";
-import type { RateLimiter } from "../rate-limit/limiter.ts";
+import { bucketWithin, type RateLimiter } from "../rate-limit/limiter.ts";
 import { createMemoryBucket } from "../rate-limit/memory-bucket.ts";
 import { createRedisBucket } from "../rate-limit/redis-bucket.ts";
 
@@ -123,7 +123,7 @@ export function createRuntime(env: Env, overrides: RuntimeOverrides = {}): Runti
     (redis
       ? createRedisStore({ redis, keyPrefix: idem.keyPrefix })
       : createMemoryStore({ keyPrefix: idem.keyPrefix }));
-  const rate = { ratePerSecond: config.eiam.maxQps, burst: Math.max(1, Math.ceil(config.eiam.maxQps / 10)) };
+  const rate = bucketWithin(config.eiam.maxQps);
   const limiter =
     overrides.limiter ??
     (redis

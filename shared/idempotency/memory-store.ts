@@ -19,6 +19,11 @@ import {
 } from "./store.ts";
 
 export interface MemoryStoreOptions extends StoreOptions {
+  /**
+   * At most this many records (and as many users' field versions, and dead letters) are kept; past it the
+   * oldest go first. A warm FC instance must not outgrow its memory. Default 50,000.
+   */
+  maxEntries?: number;
   /** Wall clock used for TTL expiry (not for leases, which use the caller's nowMs). Default `Date.now`. */
   clock?: () => number;
 }
@@ -60,11 +65,17 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Idempotency
     return entry;
   }
 
+  const maxEntries = options.maxEntries ?? 50_000;
+
   function wrote(): void {
     writes += 1;
+    for (const map of [records, users, deadLetters] as Map<string, Expiring>[]) {
+      // Maps iterate in insertion order: the first key is the oldest written.
+      while (map.size > maxEntries) map.delete(map.keys().next().value as string);
+    }
     if (writes % SWEEP_EVERY_WRITES !== 0) return;
     const now = clock();
-    for (const map of [records, users, leases] as Map<string, Expiring>[]) {
+    for (const map of [records, users, leases, deadLetters] as Map<string, Expiring>[]) {
       for (const [key, entry] of map) if (entry.expiresAt <= now) map.delete(key);
     }
   }
@@ -77,8 +88,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Idempotency
       const record = live(records, key);
       if (record) {
         if (record.payloadHash !== payloadHash) return { kind: "conflict" };
-        if (record.status === "COMPLETED")
-          return { kind: "completed", outcome: structuredClone(record.outcome) };
+        if (record.status === "COMPLETED") return { kind: "completed", outcome: { ...record.outcome } };
         if (record.leaseExpiresAt > nowMs)
           return { kind: "in_progress", leaseExpiresAt: record.leaseExpiresAt };
       }
@@ -105,7 +115,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Idempotency
         status: "COMPLETED",
         payloadHash,
         attempt: record.attempt,
-        outcome: structuredClone(outcome),
+        outcome: { ...outcome },
         expiresAt: clock() + ttlSeconds * 1000,
       });
       wrote();

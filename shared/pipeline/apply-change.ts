@@ -74,8 +74,12 @@ async function applyClaimed(
     return handedBack(ev, userId, "UserBusy", "another instance is writing this user");
   }
   try {
-    const fieldNames = fieldUnits(ev.change.fields).map((u) => u.name);
-    const plan = planChange(ev.change, await store.readFields(userId, fieldNames));
+    const units = fieldUnits(ev.change.fields);
+    const stored = await store.readFields(
+      userId,
+      units.map((u) => u.name),
+    );
+    const plan = planChange(ev.change, stored, units);
     if (isEmpty(plan.write)) {
       const status = plan.unchanged.length === 0 && plan.stale.length > 0 ? "stale" : "noop";
       await store.writeFields(userId, plan.versions, deps.recordTtlSeconds);

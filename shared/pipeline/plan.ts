@@ -79,10 +79,11 @@ export interface Plan {
 export function planChange(
   change: NormalizedChange,
   stored: Readonly<Record<string, FieldVersion | undefined>>,
+  units: readonly FieldUnit[] = fieldUnits(change.fields),
 ): Plan {
   const version = fieldVersionOf(change);
   const plan: Plan = { write: {}, written: [], stale: [], unchanged: [], versions: {} };
-  for (const u of fieldUnits(change.fields)) {
+  for (const u of units) {
     const last = stored[u.name];
     if (last !== undefined && last.version > version) {
       plan.stale.push(u.name);

@@ -32,3 +32,12 @@ export function requireBucketOptions(options: BucketOptions): void {
     throw new RangeError(`burst must be a number >= 1, got ${options.burst}`);
   }
 }
+
+/**
+ * A bucket that never lets more than `maxPerSecond` through in any one second: a small burst (2 % of the quota,
+ * at least 1) for the start of a batch, and the rest as the steady rate (burst + rate × 1 s = the quota).
+ */
+export function bucketWithin(maxPerSecond: number): BucketOptions {
+  const burst = Math.max(1, Math.floor(maxPerSecond / 50));
+  return { ratePerSecond: Math.max(maxPerSecond - burst, maxPerSecond / 2), burst };
+}

@@ -59,3 +59,13 @@ describe("memory store expiry", () => {
     });
   });
 });
+
+describe("memory store bounds", () => {
+  it("keeps at most maxEntries records, dropping the oldest first", async () => {
+    const store = createMemoryStore({ maxEntries: 3 });
+    for (const key of ["a", "b", "c", "d"]) await store.claim(key, "h", 2_000, 1_000);
+    // "a" was dropped: it can be claimed afresh; "d" is still held.
+    expect(await store.claim("a", "h", 2_000, 1_000)).toEqual({ kind: "claimed", attempt: 1 });
+    expect(await store.claim("d", "h", 2_000, 1_000)).toMatchObject({ kind: "in_progress" });
+  });
+});
