@@ -26,7 +26,7 @@ export const THROUGHPUT = {
   latencyMs: 20,
   qpsCap: 500,
   maxQps: 490,
-  maxConcurrency: 16,
+  maxConcurrency: 32,
   timeoutSeconds: 300,
   naiveEvents: 500,
   /** An invocation that failed is delivered again, like the platform does, at most this many times. */
