@@ -98,6 +98,8 @@ describe("mnsBodyEncoding / kafkaValueEncoding options", () => {
   it("a raw Base64 invocation (STREAM without attributes) is decoded only when allowed", () => {
     const raw = Buffer.from(b64('{"id":"e-1","changes":{}}'));
     expect(firstBody(raw)).toBe('{"id":"e-1","changes":{}}');
-    expect(() => decodeInvocation(raw, 0, { mnsBodyEncoding: "text" })).toThrow(/not JSON: \d+ bytes of text/);
+    expect(() => decodeInvocation(raw, 0, { mnsBodyEncoding: "text" })).toThrow(
+      /not JSON: \d+ bytes of text/,
+    );
   });
 });
