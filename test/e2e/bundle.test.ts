@@ -7,9 +7,10 @@ import { copyFileSync, mkdtempSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { DEMO_CREDENTIALS, DEMO_CUSTOM_FIELDS, DEMO_INSTANCE_ID, DEMO_USERS } from "../../local/demo-data.ts";
-import { type EiamEmulator, startEiamEmulator } from "../../local/eiam-emulator/server.ts";
+import { DEMO_CREDENTIALS, DEMO_INSTANCE_ID } from "../../local/demo-data.ts";
+import type { EiamEmulator } from "../../local/eiam-emulator/server.ts";
 import { type MnsEmulator, startMnsEmulator } from "../../local/mns-emulator/server.ts";
+import { startDemoEiam } from "../helpers/demo-eiam.ts";
 import { canonicalEvent, mnsQueueCloudEvents } from "../helpers/fc-events.ts";
 import { deleteKeysWithPrefix, openTestRedis, REDIS_URL, uniqueKeyPrefix } from "../helpers/redis.ts";
 
@@ -21,12 +22,7 @@ beforeAll(async () => {
   execFileSync(process.execPath, ["scripts/build.mjs"], { stdio: "pipe" });
   dir = mkdtempSync(join(tmpdir(), "eiam-sync-bundle-"));
   copyFileSync("dist/user-sync/index.mjs", join(dir, "index.mjs"));
-  eiam = await startEiamEmulator({
-    instanceIds: [DEMO_INSTANCE_ID],
-    credentials: [DEMO_CREDENTIALS],
-    users: DEMO_USERS,
-    customFields: DEMO_CUSTOM_FIELDS,
-  });
+  eiam = await startDemoEiam();
   mns = await startMnsEmulator({ credentials: [DEMO_CREDENTIALS], topics: [{ name: "dlq" }] });
 }, 60_000);
 

@@ -6,8 +6,9 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_CREDENTIALS, DEMO_CUSTOM_FIELDS, DEMO_INSTANCE_ID, DEMO_USERS } from "../../local/demo-data.ts";
-import { type EiamEmulator, startEiamEmulator } from "../../local/eiam-emulator/server.ts";
+import { DEMO_INSTANCE_ID } from "../../local/demo-data.ts";
+import type { EiamEmulator } from "../../local/eiam-emulator/server.ts";
+import { startDemoEiam } from "../helpers/demo-eiam.ts";
 import { canonicalEvent, fcContext, httpTriggerEvent } from "../helpers/fc-events.ts";
 
 type Handler = (
@@ -24,12 +25,7 @@ const ZHANG = "user_d6sbsuumeta4h66ec3il7yxxxx";
 const LI = "user_li4si0000000000000000000";
 
 beforeAll(async () => {
-  eiam = await startEiamEmulator({
-    instanceIds: [DEMO_INSTANCE_ID],
-    credentials: [DEMO_CREDENTIALS],
-    users: DEMO_USERS,
-    customFields: DEMO_CUSTOM_FIELDS,
-  });
+  eiam = await startDemoEiam();
   deadLetterFile = join(mkdtempSync(join(tmpdir(), "eiam-sync-e2e-")), "dead-letters.jsonl");
   Object.assign(process.env, {
     EIAM_INSTANCE_ID: DEMO_INSTANCE_ID,

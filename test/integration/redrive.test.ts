@@ -6,13 +6,14 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_CREDENTIALS, DEMO_CUSTOM_FIELDS, DEMO_INSTANCE_ID, DEMO_USERS } from "../../local/demo-data.ts";
-import { type EiamEmulator, startEiamEmulator } from "../../local/eiam-emulator/server.ts";
+import { DEMO_INSTANCE_ID } from "../../local/demo-data.ts";
+import type { EiamEmulator } from "../../local/eiam-emulator/server.ts";
 import { DeadLetterRecord } from "../../shared/dead-letter/record.ts";
 import { type BatchResult, handleInvocation } from "../../shared/handler/handle-invocation.ts";
 import { redriveEnvelope } from "../../shared/handler/redrive.ts";
 import { createRuntime, type Runtime } from "../../shared/handler/runtime.ts";
 import { createLogger } from "../../shared/log.ts";
+import { startDemoEiam } from "../helpers/demo-eiam.ts";
 import { canonicalEvent, fcContext, httpTriggerEvent, mnsQueueCloudEvents } from "../helpers/fc-events.ts";
 
 let eiam: EiamEmulator;
@@ -20,12 +21,7 @@ let runtime: Runtime;
 let file: string;
 
 beforeAll(async () => {
-  eiam = await startEiamEmulator({
-    instanceIds: [DEMO_INSTANCE_ID],
-    credentials: [DEMO_CREDENTIALS],
-    users: DEMO_USERS,
-    customFields: DEMO_CUSTOM_FIELDS,
-  });
+  eiam = await startDemoEiam();
   file = join(mkdtempSync(join(tmpdir(), "eiam-sync-redrive-")), "dlq.jsonl");
   runtime = createRuntime(
     {

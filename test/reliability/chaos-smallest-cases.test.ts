@@ -10,11 +10,12 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { DEMO_CREDENTIALS, DEMO_CUSTOM_FIELDS, DEMO_INSTANCE_ID, DEMO_USERS } from "../../local/demo-data.ts";
-import { type EiamEmulator, startEiamEmulator } from "../../local/eiam-emulator/server.ts";
+import { DEMO_CREDENTIALS, DEMO_INSTANCE_ID, DEMO_USERS } from "../../local/demo-data.ts";
+import type { EiamEmulator } from "../../local/eiam-emulator/server.ts";
 import { DeferredEventsError, handleInvocation } from "../../shared/handler/handle-invocation.ts";
 import { createRuntime, type Runtime } from "../../shared/handler/runtime.ts";
 import { createLogger } from "../../shared/log.ts";
+import { startDemoEiam } from "../helpers/demo-eiam.ts";
 import { canonicalEvent, fcContext } from "../helpers/fc-events.ts";
 import { mnsQueueBatch } from "./support/mns-cloud-events.ts";
 
@@ -32,11 +33,7 @@ let leaseClock = Date.now();
 let onEiamRequest: ((line: string) => void) | undefined;
 
 beforeAll(async () => {
-  eiam = await startEiamEmulator({
-    instanceIds: [DEMO_INSTANCE_ID],
-    credentials: [DEMO_CREDENTIALS],
-    users: DEMO_USERS,
-    customFields: DEMO_CUSTOM_FIELDS,
+  eiam = await startDemoEiam({
     log: (line) => onEiamRequest?.(line),
   });
   runtime = createRuntime(

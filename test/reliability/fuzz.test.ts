@@ -11,8 +11,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_CREDENTIALS, DEMO_CUSTOM_FIELDS, DEMO_INSTANCE_ID, DEMO_USERS } from "../../local/demo-data.ts";
-import { type EiamEmulator, startEiamEmulator } from "../../local/eiam-emulator/server.ts";
+import { DEMO_CREDENTIALS, DEMO_INSTANCE_ID } from "../../local/demo-data.ts";
+import type { EiamEmulator } from "../../local/eiam-emulator/server.ts";
 import type { CanonicalEvent } from "../../shared/events/canonical.ts";
 import { parseCanonicalEvent } from "../../shared/events/parse.ts";
 import { loadMappingConfig, type MappingConfig, MappingConfigError } from "../../shared/formats/index.ts";
@@ -29,6 +29,7 @@ import {
   decodeInvocation,
   UnknownEventShapeError,
 } from "../../shared/triggers/detect.ts";
+import { startDemoEiam } from "../helpers/demo-eiam.ts";
 import { fcContext, httpTriggerEvent } from "../helpers/fc-events.ts";
 import {
   base64Garbage,
@@ -435,12 +436,7 @@ describe("end to end through the handler", () => {
   const deadLetterDir = mkdtempSync(join(tmpdir(), "eiam-sync-fuzz-"));
 
   beforeAll(async () => {
-    eiam = await startEiamEmulator({
-      instanceIds: [DEMO_INSTANCE_ID],
-      credentials: [DEMO_CREDENTIALS],
-      users: DEMO_USERS,
-      customFields: DEMO_CUSTOM_FIELDS,
-    });
+    eiam = await startDemoEiam();
     const env = {
       EIAM_INSTANCE_ID: DEMO_INSTANCE_ID,
       EIAM_ENDPOINT: eiam.endpoint,

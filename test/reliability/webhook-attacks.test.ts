@@ -11,13 +11,14 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { DEMO_CREDENTIALS, DEMO_CUSTOM_FIELDS, DEMO_INSTANCE_ID, DEMO_USERS } from "../../local/demo-data.ts";
-import { type EiamEmulator, startEiamEmulator } from "../../local/eiam-emulator/server.ts";
+import { DEMO_CREDENTIALS, DEMO_INSTANCE_ID } from "../../local/demo-data.ts";
+import type { EiamEmulator } from "../../local/eiam-emulator/server.ts";
 import type { AuthFailureReason } from "../../shared/auth/verify.ts";
 import { handleInvocation } from "../../shared/handler/handle-invocation.ts";
 import type { HttpResponse } from "../../shared/handler/http-response.ts";
 import { createRuntime, type Runtime } from "../../shared/handler/runtime.ts";
 import { createLogger } from "../../shared/log.ts";
+import { startDemoEiam } from "../helpers/demo-eiam.ts";
 import { canonicalEvent, fcContext, httpTriggerEvent } from "../helpers/fc-events.ts";
 import { scaled } from "./support/scale.ts";
 import {
@@ -88,12 +89,7 @@ function runtimeWith(auth: Record<string, string>): Runtime {
 }
 
 beforeAll(async () => {
-  eiam = await startEiamEmulator({
-    instanceIds: [DEMO_INSTANCE_ID],
-    credentials: [DEMO_CREDENTIALS],
-    users: DEMO_USERS,
-    customFields: DEMO_CUSTOM_FIELDS,
-  });
+  eiam = await startDemoEiam();
   deadLetterFile = join(mkdtempSync(join(tmpdir(), "eiam-sync-webhook-attacks-")), "dead-letters.jsonl");
   standard = runtimeWith({
     WEBHOOK_AUTH: "standard-webhooks",
