@@ -8,6 +8,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
+import { deleteKeysWithPrefix } from "../../test/helpers/redis.ts";
 import { type BenchContext, functionEnv, scaled, startFunctionWorker } from "../context.ts";
 import { analyzeLog, checkOracle, startBenchEmulator } from "../eiam.ts";
 import { exactly, type Figure, figure, round } from "../figures.ts";
@@ -40,17 +41,9 @@ export function duplicatedBatches(batches: number, share: number): Set<number> {
 }
 
 async function deleteKeys(redisUrl: string, prefix: string): Promise<number> {
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, lazyConnect: true });
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
   try {
-    await redis.connect();
-    let cursor = "0";
-    let deleted = 0;
-    do {
-      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
-      cursor = next;
-      if (keys.length > 0) deleted += await redis.del(...keys);
-    } while (cursor !== "0");
-    return deleted;
+    return await deleteKeysWithPrefix(redis, prefix);
   } finally {
     redis.disconnect();
   }
