@@ -5,6 +5,7 @@
  */
 import { verifyWebhook } from "../auth/verify.ts";
 import type { DeadLetterPublisher } from "../dead-letter/publisher.ts";
+import { takeEiamQuota } from "../eiam/quota.ts";
 import type { EiamCredentials } from "../eiam/types.ts";
 import type { FailurePolicy } from "../pipeline/apply-change.ts";
 import { earlierDeadLetter, identityOfBytes, rememberDeadLetter } from "../pipeline/dead-letter-memory.ts";
@@ -61,7 +62,10 @@ function depsFor(
   let resolver = resolvers.get(eiam);
   if (resolver === undefined) {
     resolver = new UserResolver(
-      (filter, page) => runtime.limiter.acquire(Date.now() + 5000).then(() => eiam.listUsers(filter, page)),
+      async (filter, page, deadlineMs) => {
+        await takeEiamQuota(runtime.limiter, deadlineMs);
+        return eiam.listUsers(filter, page, { timeoutMs: deadlineMs - Date.now() });
+      },
       runtime.config.userLookupCacheSeconds * 1000,
       runtime.now,
     );

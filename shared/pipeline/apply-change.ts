@@ -2,7 +2,8 @@
  * One ready change → one outcome: claim it, resolve the user, plan the fields, call UpdateUser within the
  * deadline, record what was applied. Failures that retrying cannot fix go to the dead-letter topic.
  */
-import { classifyEiamError, EiamError } from "../eiam/errors.ts";
+import { classifyEiamError } from "../eiam/errors.ts";
+import { takeEiamQuota } from "../eiam/quota.ts";
 import { RetriesExhausted, withRetry } from "../eiam/retry.ts";
 import type { PipelineDeps } from "./deps.ts";
 import { afterRetries, deadLetterEvent, handedBack, outcomeBase } from "./event-outcomes.ts";
@@ -92,9 +93,7 @@ async function applyClaimed(
     try {
       result = await withRetry(
         async () => {
-          if (!(await deps.limiter.acquire(inv.deadlineMs))) {
-            throw new EiamError("LocalRateLimit", "no EIAM quota left before the deadline", true);
-          }
+          await takeEiamQuota(deps.limiter, inv.deadlineMs);
           try {
             return await deps.eiam.updateUser(params, { timeoutMs: inv.deadlineMs - now() });
           } catch (err) {

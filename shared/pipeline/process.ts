@@ -53,7 +53,7 @@ async function resolveUser(
     const { value } = await withRetry(
       async () => {
         try {
-          return await deps.resolver.resolve(ev.change.user);
+          return await deps.resolver.resolve(ev.change.user, inv.deadlineMs);
         } catch (err) {
           // Not found / ambiguous are answers, not failures of the call: never retried.
           if (err instanceof UserResolutionError) throw new EiamError(err.code, err.message, false);

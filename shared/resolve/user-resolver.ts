@@ -18,6 +18,8 @@ export class UserResolutionError extends Error {
 export type ListUsersFn = (
   filter: ListUsersFilter,
   page: { pageNumber: number; pageSize: number },
+  /** Epoch ms after which the lookup must not wait for quota or an answer. */
+  deadlineMs: number,
 ) => Promise<{ totalCount: number; users: EiamUserSummary[] }>;
 
 const PAGE_SIZE = 100;
@@ -88,7 +90,7 @@ export class UserResolver {
     private readonly maxEntries = 10_000,
   ) {}
 
-  async resolve(key: UserKey): Promise<string> {
+  async resolve(key: UserKey, deadlineMs = Number.POSITIVE_INFINITY): Promise<string> {
     if (key.userId !== undefined) return key.userId;
     const lookUp = lookUpFor(key);
     if (lookUp === undefined) throw new UserResolutionError("UserNotFound", "the event names no user");
@@ -98,7 +100,7 @@ export class UserResolver {
 
     const found: string[] = [];
     for (let pageNumber = 1; pageNumber <= MAX_PAGES; pageNumber++) {
-      const page = await this.listUsers(lookUp.filter, { pageNumber, pageSize: PAGE_SIZE });
+      const page = await this.listUsers(lookUp.filter, { pageNumber, pageSize: PAGE_SIZE }, deadlineMs);
       for (const u of page.users) if (lookUp.matches(u)) found.push(u.UserId);
       if (found.length > 1) break;
       if (page.users.length < PAGE_SIZE || pageNumber * PAGE_SIZE >= page.totalCount) break;
