@@ -1,118 +1,177 @@
 /**
- * Every dead letter, whatever its stage, can be handed back through the invoke API (the redrive envelope) and
- * gets an answer: applied once the cause is gone, or dead-lettered again in place. An invocation that throws
- * instead would leave the operator with an error and the platform with a retry loop.
+ * Every dead letter, whatever its stage, handed back by the operator CLI (`dlq redrive`) through FC's invoke
+ * API on the local stack (real function, MNS and EIAM emulators). What must change is checked where it
+ * changes: EIAM holds the user's new values, the redriven record is gone from the dead-letter queue, and the
+ * outcome each record got is the one its cause calls for. A record whose cause is still there stays in the
+ * queue, once, and no second dead letter is published for it.
  */
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { PassThrough, Readable } from "node:stream";
+import FCClient from "@alicloud/fc2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_CREDENTIALS, DEMO_INSTANCE_ID } from "../../local/demo-data.ts";
-import type { EiamEmulator } from "../../local/eiam-emulator/server.ts";
+import { main } from "../../local/cli/main.ts";
+import { DEMO_CREDENTIALS } from "../../local/demo-data.ts";
+import { type LocalStack, STACK_NAMES, startLocalStack } from "../../local/stack.ts";
 import { DeadLetterRecord } from "../../shared/dead-letter/record.ts";
-import { DeferredEventsError, handleInvocation } from "../../shared/handler/handle-invocation.ts";
-import { redriveEnvelope } from "../../shared/handler/redrive.ts";
-import { createRuntime, type Runtime } from "../../shared/handler/runtime.ts";
-import { createLogger } from "../../shared/log.ts";
-import { startDemoEiam } from "../helpers/demo-eiam.ts";
-import { canonicalEvent, fcContext } from "../helpers/fc-events.ts";
+import { canonicalEvent } from "../helpers/fc-events.ts";
 import { mnsQueueBatch } from "./support/mns-cloud-events.ts";
 
-let eiam: EiamEmulator;
-let runtime: Runtime;
-let deadLetterFile: string;
+const ZHANG = "user_d6sbsuumeta4h66ec3il7yxxxx";
+const GHOST = "user_ghost0redrive000000000000";
+
+let stack: LocalStack;
+let cwd: string;
+
+async function invoke(payload: Buffer | string): Promise<unknown> {
+  const fc = new FCClient(stack.info.accountId, {
+    accessKeyID: DEMO_CREDENTIALS.accessKeyId,
+    accessKeySecret: DEMO_CREDENTIALS.accessKeySecret,
+    region: stack.info.region,
+    endpoint: stack.info.endpoints.fcApi,
+  });
+  return (await fc.invokeFunction(STACK_NAMES.serviceName, STACK_NAMES.functionName, payload)).data;
+}
+
+async function cli(argv: string[]) {
+  const out = { stdout: "", stderr: "" };
+  const stream = (key: "stdout" | "stderr") => {
+    const s = new PassThrough();
+    s.on("data", (chunk: Buffer) => {
+      out[key] += chunk.toString();
+    });
+    return s;
+  };
+  const code = await main(argv, {
+    stdout: stream("stdout"),
+    stderr: stream("stderr"),
+    stdin: Readable.from([]),
+    env: {},
+    cwd,
+  });
+  return { code, ...out };
+}
+
+/** The records in the dead-letter queue, by error code. */
+function queuedByCode(): Record<string, Array<{ messageId: string; record: DeadLetterRecord }>> {
+  const byCode: Record<string, Array<{ messageId: string; record: DeadLetterRecord }>> = {};
+  for (const m of stack.mns.state.queueMessages(STACK_NAMES.deadLetterQueue)) {
+    const record = DeadLetterRecord.parse(JSON.parse(m.body));
+    byCode[record.error.code] = [...(byCode[record.error.code] ?? []), { messageId: m.messageId, record }];
+  }
+  return byCode;
+}
+
+const appliedUpdates = (userId: string, displayName: string) =>
+  stack.eiam.state.requestLog.filter(
+    (e) =>
+      e.action === "UpdateUser" &&
+      e.status === 200 &&
+      e.params.UserId === userId &&
+      e.params.DisplayName === displayName,
+  ).length;
 
 beforeAll(async () => {
-  eiam = await startDemoEiam();
-  deadLetterFile = join(mkdtempSync(join(tmpdir(), "eiam-sync-redrive-")), "dead-letters.jsonl");
-  runtime = createRuntime(
-    {
-      EIAM_INSTANCE_ID: DEMO_INSTANCE_ID,
-      EIAM_ENDPOINT: eiam.endpoint,
-      EIAM_PROTOCOL: "http",
-      ALIBABA_CLOUD_ACCESS_KEY_ID: DEMO_CREDENTIALS.accessKeyId,
-      ALIBABA_CLOUD_ACCESS_KEY_SECRET: DEMO_CREDENTIALS.accessKeySecret,
-      DEAD_LETTER_FILE: deadLetterFile,
+  cwd = mkdtempSync(join(tmpdir(), "eiam-sync-redrive-"));
+  stack = await startLocalStack({
+    stateFile: join(cwd, ".local-state", "stack.json"),
+    functionEnv: {
+      LOG_LEVEL: "error",
       EIAM_MAX_ATTEMPTS: "2",
       EIAM_RETRY_BASE_MS: "1",
       EIAM_RETRY_MAX_MS: "5",
     },
-    { logger: createLogger({ level: "error", sink: () => undefined }) },
+    trigger: { enabled: false },
+  });
+  const message = (body: string, id: string) => mnsQueueBatch([{ messageId: id, body }]);
+  // One dead letter from each stage: EIAM down (retryable), unknown shape, unreadable, invalid, unknown user.
+  stack.eiam.state.setFaults({ failureRate: 1, failureKinds: ["5xx"] });
+  await invoke(message(JSON.stringify(canonicalEvent({}, { displayName: "After The Outage" })), "M-retry"));
+  stack.eiam.state.clearFaults();
+  await invoke("not an event at all");
+  await invoke(message("not json", "M-unreadable"));
+  await invoke(message(JSON.stringify(canonicalEvent({}, { phone: "+86 12" })), "M-invalid"));
+  await invoke(
+    message(
+      JSON.stringify(canonicalEvent({ user: { userId: GHOST } }, { displayName: "Back From Nowhere" })),
+      "M-ghost",
+    ),
   );
-});
+}, 60_000);
 
 afterAll(async () => {
-  await eiam?.close();
+  await stack?.close();
 });
 
-/** The answer's outcomes, whether the invocation returned or handed events back. */
-async function outcomesOf(event: Buffer) {
-  try {
-    const answer = await handleInvocation(event, fcContext(), runtime, Date.now());
-    if (!("results" in answer)) throw new Error("expected a batch answer");
-    return answer.results;
-  } catch (err) {
-    if (err instanceof DeferredEventsError) return err.result.results;
-    throw err;
-  }
-}
+describe("redrive of dead letters of every stage, by the operator CLI", () => {
+  it("applies what can now apply, removes it from the queue, and keeps the rest once, unpublished again", async () => {
+    const before = queuedByCode();
+    expect(Object.fromEntries(Object.entries(before).map(([code, list]) => [code, list.length]))).toEqual({
+      ServiceUnavailable: 1,
+      UnknownEventShape: 1,
+      UnreadablePayload: 1,
+      InvalidEvent: 1,
+      "EntityNotExists.User": 1,
+    });
+    const published = stack.mns.state.topicMessages(STACK_NAMES.deadLetterTopic).length;
+    // The operator fixes one cause: the user now exists.
+    const created = await fetch(`${stack.info.endpoints.eiam}/__admin/users`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        userId: GHOST,
+        username: "ghost.redrive",
+        displayName: "Ghost",
+        email: "ghost.redrive@example.com",
+      }),
+    });
+    expect(created.status).toBe(201);
+    expect(stack.eiam.state.getUser(ZHANG)?.displayName).not.toBe("After The Outage");
 
-function deadLetters(): DeadLetterRecord[] {
-  return readFileSync(deadLetterFile, "utf8")
-    .split("\n")
-    .filter((line) => line !== "")
-    .map((line) => DeadLetterRecord.parse(JSON.parse(line)));
-}
+    const res = await cli(["dlq", "redrive", "--yes"]);
 
-describe("redrive of dead letters of every stage", () => {
-  it("each one gets an answer, never an error", async () => {
-    const message = (body: string, id: string) => mnsQueueBatch([{ messageId: id, body }]);
-    eiam.state.setFaults({ failureRate: 1, failureKinds: ["5xx"] });
-    await outcomesOf(
-      message(JSON.stringify(canonicalEvent({}, { displayName: "After The Outage" })), "M-retry"),
-    );
-    eiam.state.clearFaults();
-    await outcomesOf(Buffer.from("not an event at all"));
-    await outcomesOf(message("not json", "M-unreadable"));
-    await outcomesOf(message(JSON.stringify(canonicalEvent({}, { phone: "+86 12" })), "M-invalid"));
-    await outcomesOf(
-      message(
-        JSON.stringify(canonicalEvent({ user: { userId: "user_nobody" } }, { displayName: "X" })),
-        "M-ghost",
-      ),
-    );
-
-    const records = deadLetters();
-    expect(records.map((r) => r.error.code).sort()).toEqual(
-      [
-        "EntityNotExists.User",
-        "InvalidEvent",
-        "ServiceUnavailable",
-        "UnknownEventShape",
-        "UnreadablePayload",
-      ].sort(),
-    );
-    const answers: Array<{ code: string; statuses: string[] | string }> = [];
-    for (const [i, record] of records.entries()) {
-      const envelope = Buffer.from(JSON.stringify(redriveEnvelope(`dl-${i}`, record)));
-      try {
-        answers.push({
-          code: record.error.code,
-          statuses: (await outcomesOf(envelope)).map((o) => o.status),
-        });
-      } catch (err) {
-        answers.push({ code: record.error.code, statuses: `threw ${(err as Error).name}` });
-      }
+    // The outcome of each record, as the CLI reports it, from the id of the message it redrove.
+    const idOf = (code: string) => before[code]![0]!.messageId;
+    const lineOf = (code: string) => res.stderr.split("\n").find((l) => l.includes(idOf(code))) ?? "";
+    expect(lineOf("ServiceUnavailable")).toMatch(/^applied \S+: applied\b/);
+    expect(lineOf("EntityNotExists.User")).toMatch(/^applied \S+: applied\b/);
+    for (const code of ["UnknownEventShape", "UnreadablePayload", "InvalidEvent"]) {
+      expect(lineOf(code)).toMatch(new RegExp(`^still failing \\S+: dead_lettered: ${code}\\b`));
     }
-    expect(answers).toEqual(
-      expect.arrayContaining([
-        { code: "ServiceUnavailable", statuses: ["applied"] },
-        { code: "UnknownEventShape", statuses: ["dead_lettered"] },
-        { code: "UnreadablePayload", statuses: ["dead_lettered"] },
-        { code: "InvalidEvent", statuses: ["dead_lettered"] },
-        { code: "EntityNotExists.User", statuses: ["dead_lettered"] },
-      ]),
-    );
-    expect(deadLetters()).toHaveLength(records.length);
+    expect(res.code).toBe(1);
+
+    // EIAM: the values arrived, each by exactly one UpdateUser.
+    expect(stack.eiam.state.getUser(ZHANG)?.displayName).toBe("After The Outage");
+    expect(stack.eiam.state.getUser(GHOST)?.displayName).toBe("Back From Nowhere");
+    expect(appliedUpdates(ZHANG, "After The Outage")).toBe(1);
+    expect(appliedUpdates(GHOST, "Back From Nowhere")).toBe(1);
+
+    // The queue: the applied records are gone; the others are still there, once each; nothing new published.
+    const after = queuedByCode();
+    expect(Object.fromEntries(Object.entries(after).map(([code, list]) => [code, list.length]))).toEqual({
+      UnknownEventShape: 1,
+      UnreadablePayload: 1,
+      InvalidEvent: 1,
+    });
+    for (const code of ["UnknownEventShape", "UnreadablePayload", "InvalidEvent"]) {
+      expect(after[code]![0]!.messageId).toBe(idOf(code));
+    }
+    expect(stack.mns.state.topicMessages(STACK_NAMES.deadLetterTopic)).toHaveLength(published);
+  });
+
+  it("a second redrive changes nothing in EIAM and leaves the same records", async () => {
+    const requests = stack.eiam.state.requestLog.filter((e) => e.action === "UpdateUser").length;
+    const before = queuedByCode();
+    const res = await cli(["dlq", "redrive", "--yes"]);
+    expect(res.code).toBe(1);
+    expect(res.stderr).not.toMatch(/^applied /m);
+    expect(stack.eiam.state.requestLog.filter((e) => e.action === "UpdateUser")).toHaveLength(requests);
+    expect(stack.eiam.state.getUser(ZHANG)?.displayName).toBe("After The Outage");
+    const after = queuedByCode();
+    expect(Object.keys(after).sort()).toEqual(Object.keys(before).sort());
+    for (const code of Object.keys(before)) {
+      expect(after[code]!.map((m) => m.messageId)).toEqual(before[code]!.map((m) => m.messageId));
+    }
   });
 });
