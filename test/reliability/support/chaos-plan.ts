@@ -220,8 +220,9 @@ export function buildChaosPlan(options: ChaosPlanOptions): ChaosPlan {
       continue;
     }
     if (kind === "schema-invalid") {
-      // Two in a row share an id; the bodies differ (the index, and which rule each breaks).
-      const sharedId = `bad-${mark}-${tag}-${pad(Math.floor(schemaInvalid / 2), 6)}`;
+      // Two in a row share an id; the bodies differ (the index, and which rule each breaks). The id is ASCII:
+      // a store that refuses an odd id would take another path, and this one is about the id.
+      const sharedId = `bad-${tag}-${pad(Math.floor(schemaInvalid / 2), 6)}`;
       const broken =
         schemaInvalid % 2 === 0
           ? {

@@ -48,6 +48,8 @@ export interface ChaosRun {
   failedBatches: Set<number>;
   /** Every stdout and stderr line the child processes wrote. */
   childOutput: string[];
+  /** How each child process ended: killed, answered, deferred, failed, no-answer. */
+  childRuns: string[];
   deliveriesPerBatch: number[];
   redriven: number;
   durationMs: number;
@@ -88,6 +90,7 @@ export async function runChaos(o: ChaosRunOptions): Promise<ChaosRun> {
     failedInvocations: [],
     failedBatches: new Set(),
     childOutput: [],
+    childRuns: [],
     deliveriesPerBatch: o.plan.batches.map(() => 0),
     redriven: 0,
     durationMs: 0,
@@ -185,9 +188,19 @@ export async function runChaos(o: ChaosRunOptions): Promise<ChaosRun> {
     run.childOutput.push(...`${result.stdout}\n${result.stderr}`.split("\n").filter((l) => l !== ""));
     if (result.signal === "SIGKILL") {
       run.killedBatches.add(batch);
+      run.childRuns.push("killed");
       return true;
     }
     const answer = result.answers[0];
+    run.childRuns.push(
+      answer === undefined
+        ? "no-answer"
+        : answer.ok
+          ? `answered after ${updates} UpdateUser`
+          : answer.error.name === "DeferredEventsError"
+            ? "deferred"
+            : `failed: ${String(answer.error.name)}`,
+    );
     if (answer === undefined) {
       run.unexpectedErrors.push(
         `batch ${batch}: child exited ${result.code} without an answer: ${result.stderr}`,

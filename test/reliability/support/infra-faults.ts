@@ -31,6 +31,8 @@ export interface InfraFaultOptions {
   mnsProxy: TcpProxy;
   /** Quiet time between two faults, in ms. */
   gapMs: [number, number];
+  /** Rounds of every kind, then the faults stop (so a slow machine does not make the run longer and longer). */
+  rounds: number;
 }
 
 export function startInfraFaults(o: InfraFaultOptions): InfraFaults {
@@ -77,7 +79,7 @@ export function startInfraFaults(o: InfraFaultOptions): InfraFaults {
   }
 
   const loop = (async () => {
-    while (!stopping) {
+    for (let round = 0; round < o.rounds && !stopping; round++) {
       for (const kind of o.rnd.shuffle([...kinds])) {
         await sleep(o.rnd.int(o.gapMs[0], o.gapMs[1]));
         if (stopping) return;
