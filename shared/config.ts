@@ -43,6 +43,8 @@ const EnvSchema = z.object({
   DISPLAY_NAME_OVERFLOW: z.enum(["reject", "truncate"]).default("reject"),
   USERNAME_RULE: z.enum(["email-local-part"]).optional(),
   ALLOWED_CUSTOM_FIELDS: csv,
+  EMAIL_VERIFIED_SOURCES: csv,
+  PHONE_VERIFIED_SOURCES: csv,
   USER_LOOKUP_CACHE_SECONDS: z.coerce.number().int().min(0).default(300),
   DEADLINE_MARGIN_MS: z.coerce.number().int().min(0).default(1500),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
@@ -52,6 +54,7 @@ const EnvSchema = z.object({
     .trim()
     .regex(/^rediss?:\/\//, "must start with redis:// or rediss://")
     .optional(),
+  MEMORY_STORE_MAX_ENTRIES: z.coerce.number().int().min(1).max(10_000_000).default(50_000),
   IDEMPOTENCY_KEY_PREFIX: z.string().trim().min(1).max(128).default("eiam-user-sync:"),
   IDEMPOTENCY_TTL_SECONDS: z.coerce
     .number()
@@ -91,13 +94,15 @@ export interface Config {
     displayNameOverflow: "reject" | "truncate";
     usernameRule?: "email-local-part";
     allowedCustomFields?: readonly string[];
+    /** Sources whose emails / phone numbers are marked verified when the event does not say; `*`: all. */
+    verifiedSources: { email: readonly string[]; phone: readonly string[] };
   };
   userLookupCacheSeconds: number;
   /** Time kept free before the FC deadline to dead-letter or hand back what is left. */
   deadlineMarginMs: number;
   logLevel: "debug" | "info" | "warn" | "error";
   idempotency:
-    | { store: "memory"; keyPrefix: string; ttlSeconds: number }
+    | { store: "memory"; keyPrefix: string; ttlSeconds: number; maxEntries: number }
     | { store: "redis"; url: string; keyPrefix: string; ttlSeconds: number };
   deadLetter:
     | { kind: "mns"; topic: string; endpoint?: string; accountId?: string; region?: string }
@@ -163,7 +168,12 @@ export function loadConfig(env: Env): Config {
             keyPrefix: e.IDEMPOTENCY_KEY_PREFIX,
             ttlSeconds: e.IDEMPOTENCY_TTL_SECONDS,
           }
-        : { store: "memory", keyPrefix: e.IDEMPOTENCY_KEY_PREFIX, ttlSeconds: e.IDEMPOTENCY_TTL_SECONDS },
+        : {
+            store: "memory",
+            keyPrefix: e.IDEMPOTENCY_KEY_PREFIX,
+            ttlSeconds: e.IDEMPOTENCY_TTL_SECONDS,
+            maxEntries: e.MEMORY_STORE_MAX_ENTRIES,
+          },
     deadLetter:
       e.DEAD_LETTER_FILE !== undefined
         ? { kind: "file", path: e.DEAD_LETTER_FILE }
@@ -197,6 +207,7 @@ export function loadConfig(env: Env): Config {
       displayNameOverflow: e.DISPLAY_NAME_OVERFLOW,
       usernameRule: e.USERNAME_RULE,
       allowedCustomFields: e.ALLOWED_CUSTOM_FIELDS,
+      verifiedSources: { email: e.EMAIL_VERIFIED_SOURCES ?? [], phone: e.PHONE_VERIFIED_SOURCES ?? [] },
     },
     userLookupCacheSeconds: e.USER_LOOKUP_CACHE_SECONDS,
     deadlineMarginMs: e.DEADLINE_MARGIN_MS,

@@ -17,10 +17,11 @@ export interface Logger {
   child(fields: LogFields): Logger;
 }
 
-// Also an email cut short (no top-level domain left): anything like local-part@ is masked.
-const EMAIL = /([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]*)/g;
-// A run of 7+ digits, optionally with +, spaces, dashes, dots or parentheses between them.
-const PHONE = /\+?\d[\d\s().-]{5,}\d/g;
+import { cap, MAX_TEXT_LENGTH } from "./cap.ts";
+
+// 7+ digits, optionally after a +, with up to three spaces, dashes, dots or parentheses between two digits.
+// Separators and digits never overlap, so the match never backtracks.
+const PHONE = /\+?\d(?:[\s().-]{0,3}\d){6,}/g;
 // AccessKey secrets, STS tokens and webhook secrets are never logged; these catch accidents.
 const SECRET = /(whsec_[A-Za-z0-9+/=]{8,}|CAIS[A-Za-z0-9+/=]{20,})/g;
 
@@ -36,18 +37,50 @@ export function maskPhone(phone: string): string {
   return `***${digits.slice(-4)}`;
 }
 
+/** Characters that end an email's local part or domain in running text (whitespace, quotes, brackets, …). */
+const DELIMITERS = new Set([..." \t\n\r\f\v\"'`<>()[]{},;:@\\/=|"]);
+function inAddress(char: string | undefined): boolean {
+  return char !== undefined && !DELIMITERS.has(char) && char.trim() !== "";
+}
+
+/**
+ * Masks every `local-part@domain` (also one cut short, with no domain left) to `l***@domain`, in one pass: each
+ * character is looked at a bounded number of times, whatever the input (no regular expression backtracks here).
+ */
+export function maskEmails(text: string): string {
+  let out = "";
+  let from = 0;
+  let at = text.indexOf("@");
+  while (at !== -1) {
+    let start = at;
+    while (start > from && inAddress(text[start - 1])) start -= 1;
+    if (start < at) {
+      let end = at + 1;
+      while (end < text.length && inAddress(text[end])) end += 1;
+      const first = text.codePointAt(start)!;
+      out += `${text.slice(from, start)}${String.fromCodePoint(first)}***@${text.slice(at + 1, end)}`;
+      from = end;
+    }
+    at = text.indexOf("@", Math.max(at + 1, from));
+  }
+  return from === 0 ? text : out + text.slice(from);
+}
+
+/**
+ * Masks emails, phone numbers (unless `phones` is false) and secret-looking tokens, then caps the length (masking
+ * first, so that the cut never leaves the start of something it would have masked). Linear in the input.
+ */
 export function redact(text: string, phones = true): string {
   // Cheap tests first: most strings hold no @, few digits, and no secret-looking prefix.
-  let out = text.includes("@")
-    ? text.replace(EMAIL, (_m, first: string, domain: string) => `${first}***@${domain}`)
-    : text;
+  let out = text.includes("@") ? maskEmails(text) : text;
   if (phones && /\d{3}/.test(out)) {
     // Dates, times and IPv4 addresses are not phone numbers.
     out = out.replace(PHONE, (m) =>
       /\d{4}-\d{2}-\d{2}|\d{2}:\d{2}|^\d{1,3}(\.\d{1,3}){3}$/.test(m) ? m : maskPhone(m),
     );
   }
-  return out.includes("whsec_") || out.includes("CAIS") ? out.replace(SECRET, "[secret]") : out;
+  if (out.includes("whsec_") || out.includes("CAIS")) out = out.replace(SECRET, "[secret]");
+  return cap(out, MAX_TEXT_LENGTH);
 }
 
 /** Identifiers made of digits (Kafka offsets, request ids) are not phone numbers: only emails are masked in them. */
@@ -60,10 +93,17 @@ const ID_KEYS = new Set([
   "eventId",
 ]);
 
+/** Entries of an array beyond this many are left out of a log line (and counted). */
+const MAX_ARRAY_ENTRIES = 50;
+
 function scrub(value: unknown, depth = 0, key = ""): unknown {
   if (typeof value === "string") return redact(value, !ID_KEYS.has(key));
   if (depth > 6 || value === null || typeof value !== "object") return value;
-  if (Array.isArray(value)) return value.map((v) => scrub(v, depth + 1));
+  if (Array.isArray(value)) {
+    const shown = value.slice(0, MAX_ARRAY_ENTRIES).map((v) => scrub(v, depth + 1));
+    if (value.length > MAX_ARRAY_ENTRIES) shown.push(`…[${value.length - MAX_ARRAY_ENTRIES} more]`);
+    return shown;
+  }
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) out[k] = scrub(v, depth + 1, k);
   return out;

@@ -7,7 +7,7 @@
 import { createHmac } from "node:crypto";
 import { anyPairEqual, splitSignatureTokens } from "./signature-match.ts";
 import { checkTimestampWindow, parseUnixSeconds } from "./timestamp.ts";
-import type { AuthResult, HeaderMap, HmacSignatureSettings } from "./verify.ts";
+import type { AuthResult, HeaderMap, HmacSignatureSettings } from "./types.ts";
 
 const HEX_SHA256 = /^[0-9a-fA-F]{64}$/;
 /** Padding is optional: senders differ, and the bytes are the same either way. */
@@ -69,5 +69,8 @@ function signatureCandidates(headerValue: string, settings: HmacSignatureSetting
 
 /** One spelling per signature, so comparing text compares values: lower-case hex, base64 without padding. */
 function canonical(signature: string, encoding: "hex" | "base64"): string {
-  return encoding === "hex" ? signature.toLowerCase() : signature.replace(/=+$/, "");
+  if (encoding === "hex") return signature.toLowerCase();
+  let end = signature.length;
+  while (end > 0 && signature[end - 1] === "=") end -= 1;
+  return signature.slice(0, end);
 }

@@ -5,7 +5,7 @@
 import { createHmac } from "node:crypto";
 import { anyPairEqual, splitSignatureTokens } from "./signature-match.ts";
 import { checkTimestampWindow, parseUnixSeconds } from "./timestamp.ts";
-import type { AuthResult, HeaderMap, StandardWebhooksSettings } from "./verify.ts";
+import type { AuthResult, HeaderMap, StandardWebhooksSettings } from "./types.ts";
 
 /** Visible ASCII except `.` (the separator of the signed content), at most 256 characters. */
 const WEBHOOK_ID = /^[\x21-\x2d\x2f-\x7e]{1,256}$/;

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { DependencyUnavailableError } from "../dependency-error.ts";
 import { classifyEiamError, type EiamError } from "./errors.ts";
 
 export interface RetryPolicy {
@@ -47,6 +48,8 @@ export async function withRetry<T>(
     try {
       return { value: await operation(attempt), attempts: attempt };
     } catch (err) {
+      // Not EIAM's answer: the invocation fails and the platform delivers again (never a permanent error).
+      if (err instanceof DependencyUnavailableError) throw err;
       const error = classifyEiamError(err);
       if (!error.retryable) throw new RetriesExhausted(error, attempt, "permanent");
       if (attempt >= policy.maxAttempts) throw new RetriesExhausted(error, attempt, "attempts");

@@ -140,11 +140,17 @@ export const changesSchema = z
     email: z.string().optional().meta({
       description: "Local part: letters, digits, . _ -; domain lower-cased and converted to punycode.",
     }),
-    emailVerified: z.boolean().optional().meta({ description: "Only with email; defaults to true." }),
+    emailVerified: z.boolean().optional().meta({
+      description:
+        "Only with email. When absent: true if EMAIL_VERIFIED_SOURCES names the event's source (or *), else false.",
+    }),
     phone: z.string().optional().meta({
       description: "E.164 (+8615612345678), 00 prefix, or national notation with DEFAULT_PHONE_REGION.",
     }),
-    phoneVerified: z.boolean().optional().meta({ description: "Only with phone; defaults to true." }),
+    phoneVerified: z.boolean().optional().meta({
+      description:
+        "Only with phone. When absent: true if PHONE_VERIFIED_SOURCES names the event's source (or *), else false.",
+    }),
     customFields: customFieldsSchema.optional(),
   })
   .superRefine((changes, ctx) => addProblems(ctx, changesProblems(changes, "changes"), "changes"), {

@@ -3,7 +3,7 @@
  * the custom-field map first, then core attributes, then extensions. What UpdateUser cannot apply is reported.
  */
 import type { Problem } from "../change.ts";
-import type { ScimOptions } from "./scim.ts";
+import type { ScimOptions } from "./scim-options.ts";
 import { ENTERPRISE_USER_SCHEMA, parseScimPath, pathKey, type ScimPath, showPath } from "./scim-path.ts";
 import { type IgnoredAttribute, isObject, problem } from "./types.ts";
 

@@ -15,25 +15,9 @@ import {
   type State,
   settleDisplayName,
 } from "./scim-attributes.ts";
+import type { ScimOptions } from "./scim-options.ts";
 import { CORE_USER_SCHEMA, parseScimPath } from "./scim-path.ts";
 import { type CanonicalCandidate, type IgnoredAttribute, isObject, problem } from "./types.ts";
-
-export interface ScimOptions {
-  /**
-   * SCIM attribute path → EIAM custom field name. When given it replaces the defaults
-   * (spread `DEFAULT_SCIM_CUSTOM_FIELD_MAP` to extend them). Paths are case-insensitive; core attributes may be
-   * written short (`title`) and extension attributes in full (`urn:…:enterprise:2.0:User:costCenter`).
-   */
-  customFieldMap?: Record<string, string>;
-  /** Default `name.formatted`. `givenName`/`familyName` are used only when this says so. */
-  displayNameFrom?: "name.formatted" | "givenName familyName" | "familyName givenName";
-  /** Which `emails` entry to apply: this `type` (default `work`), else the `primary` one. */
-  emailType?: string;
-  /** Which `phoneNumbers` entry to apply: this `type` (default `mobile`), else the `primary` one. */
-  phoneType?: string;
-  /** The canonical `source` of SCIM events (part of the idempotency key). Default `scim`. */
-  source?: string;
-}
 
 const ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 export const DEFAULT_SCIM_CUSTOM_FIELD_MAP: Readonly<Record<string, string>> = {
@@ -210,3 +194,5 @@ export function parseScim(body: unknown, delivery: Delivery, options: ScimOption
   };
   return { ok: true, events: [event], ignored: state.ignored };
 }
+
+export type { ScimOptions };

@@ -1,7 +1,7 @@
 import type { Problem } from "../change.ts";
 import type { Delivery } from "../triggers/delivery.ts";
 import type { MappingConfig } from "./mapping-config.ts";
-import type { ScimOptions } from "./scim.ts";
+import type { ScimOptions } from "./scim-options.ts";
 
 export type FormatName = "canonical" | "scim" | "mapped";
 

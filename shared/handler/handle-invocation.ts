@@ -7,12 +7,16 @@ import { verifyWebhook } from "../auth/verify.ts";
 import type { DeadLetterPublisher } from "../dead-letter/publisher.ts";
 import { takeEiamQuota } from "../eiam/quota.ts";
 import type { EiamCredentials } from "../eiam/types.ts";
-import type { FailurePolicy } from "../pipeline/apply-change.ts";
-import { earlierDeadLetter, identityOfBytes, rememberDeadLetter } from "../pipeline/dead-letter-memory.ts";
-import { deadLetter } from "../pipeline/dead-letters.ts";
+import { identityOfBytes } from "../pipeline/dead-letter-memory.ts";
+import { deadLetterOnce } from "../pipeline/dead-letters.ts";
 import type { PipelineDeps } from "../pipeline/deps.ts";
 import type { Invocation } from "../pipeline/invocation.ts";
-import { type EventOutcome, type OutcomeSummary, summarize } from "../pipeline/outcome.ts";
+import {
+  type EventOutcome,
+  type FailurePolicy,
+  type OutcomeSummary,
+  summarize,
+} from "../pipeline/outcome.ts";
 import { processDeliveries } from "../pipeline/process.ts";
 import { UserResolver } from "../resolve/user-resolver.ts";
 import type { Delivery } from "../triggers/delivery.ts";
@@ -175,24 +179,27 @@ async function deadLetterUnknownShape(
     headers: {},
     original: bytes,
   };
-  const identity = identityOfBytes(delivery.deliveryId, bytes);
-  const earlier = await earlierDeadLetter(deps, identity);
-  if (earlier !== undefined)
-    return { status: "duplicate", deliveryId: delivery.deliveryId, deadLetterId: earlier };
   const outcomeError = {
     stage: "decode" as const,
     code: "UnknownEventShape",
     message: error.message,
     retryable: false,
   };
-  const deadLetterId = await deadLetter(
-    deps.deadLetters,
+  const result = await deadLetterOnce(
+    identityOfBytes(delivery.deliveryId, bytes),
     { delivery, error: outcomeError, attempts: 0 },
+    deps,
     inv,
-    deps.now(),
   );
-  await rememberDeadLetter(deps, identity, deadLetterId);
-  return { status: "dead_lettered", deliveryId: delivery.deliveryId, deadLetterId, error: outcomeError };
+  if (result.duplicate) {
+    return { status: "duplicate", deliveryId: delivery.deliveryId, deadLetterId: result.deadLetterId };
+  }
+  return {
+    status: "dead_lettered",
+    deliveryId: delivery.deliveryId,
+    deadLetterId: result.deadLetterId,
+    error: outcomeError,
+  };
 }
 
 async function route(

@@ -122,7 +122,11 @@ export function createRuntime(env: Env, overrides: RuntimeOverrides = {}): Runti
     overrides.store ??
     (redis
       ? createRedisStore({ redis, keyPrefix: idem.keyPrefix })
-      : createMemoryStore({ keyPrefix: idem.keyPrefix }));
+      : createMemoryStore({
+          keyPrefix: idem.keyPrefix,
+          recordTtlSeconds: idem.ttlSeconds,
+          maxEntries: idem.store === "memory" ? idem.maxEntries : undefined,
+        }));
   const rate = bucketWithin(config.eiam.maxQps);
   const limiter =
     overrides.limiter ??
@@ -134,6 +138,7 @@ export function createRuntime(env: Env, overrides: RuntimeOverrides = {}): Runti
 
   const normalize: NormalizeOptions = {
     displayNameOverflow: config.normalize.displayNameOverflow,
+    verifiedSources: config.normalize.verifiedSources,
     ...(config.normalize.defaultPhoneRegion
       ? { defaultPhoneRegion: config.normalize.defaultPhoneRegion as NormalizeOptions["defaultPhoneRegion"] }
       : {}),

@@ -1,14 +1,19 @@
 /**
  * In-process idempotency store for a single instance (the local default). Same semantics as the Redis store;
  * each method runs synchronously to completion, which makes it atomic within the process.
+ *
+ * It never forgets a live record: forgetting one would let an old redelivery be applied again over a newer
+ * value. When it holds `maxEntries` live records (or users), it refuses new claims with
+ * `IdempotencyStoreFullError`, so the pipeline hands the event back (deferred) until entries expire.
  */
+import { compareVersions } from "./keys.ts";
 import {
   assertStoredOutcome,
   type ClaimResult,
-  compareVersions,
   DEFAULT_RECORD_TTL_SECONDS,
   type FieldVersion,
   type IdempotencyStore,
+  IdempotencyStoreFullError,
   inProgressTtlMs,
   requireFieldUpdates,
   requireLease,
@@ -20,8 +25,9 @@ import {
 
 export interface MemoryStoreOptions extends StoreOptions {
   /**
-   * At most this many records (and as many users' field versions, and dead letters) are kept; past it the
-   * oldest go first. A warm FC instance must not outgrow its memory. Default 50,000.
+   * At most this many live records (and as many users' field versions, and remembered dead letters): a warm FC
+   * instance must not outgrow its memory. When full, new claims are refused (never is a live entry dropped).
+   * Default 50,000.
    */
   maxEntries?: number;
   /** Wall clock used for TTL expiry (not for leases, which use the caller's nowMs). Default `Date.now`. */
@@ -45,16 +51,23 @@ interface UserLease extends Expiring {
 
 /** Expired entries are dropped when touched, and all of them every this many writes. */
 const SWEEP_EVERY_WRITES = 1000;
+/** When full, a full sweep for expired entries runs at most this often. */
+const FULL_SWEEP_INTERVAL_MS = 1000;
 
 export function createMemoryStore(options: MemoryStoreOptions = {}): IdempotencyStore {
   const clock = options.clock ?? Date.now;
   const recordTtlSeconds = options.recordTtlSeconds ?? DEFAULT_RECORD_TTL_SECONDS;
   requireTtlSeconds(recordTtlSeconds);
+  const maxEntries = options.maxEntries ?? 50_000;
+  if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) {
+    throw new RangeError(`maxEntries must be a positive integer, got ${maxEntries}`);
+  }
   const records = new Map<string, MemoryRecord>();
   const users = new Map<string, UserFields>();
   const leases = new Map<string, UserLease>();
   const deadLetters = new Map<string, Expiring & { payloadHash: string; deadLetterId: string }>();
   let writes = 0;
+  let lastFullSweepAt = Number.NEGATIVE_INFINITY;
 
   function live<T extends Expiring>(map: Map<string, T>, key: string): T | undefined {
     const entry = map.get(key);
@@ -65,19 +78,31 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Idempotency
     return entry;
   }
 
-  const maxEntries = options.maxEntries ?? 50_000;
-
-  function wrote(): void {
-    writes += 1;
-    for (const map of [records, users, deadLetters] as Map<string, Expiring>[]) {
-      // Maps iterate in insertion order: the first key is the oldest written.
-      while (map.size > maxEntries) map.delete(map.keys().next().value as string);
-    }
-    if (writes % SWEEP_EVERY_WRITES !== 0) return;
+  function sweep(): void {
     const now = clock();
     for (const map of [records, users, leases, deadLetters] as Map<string, Expiring>[]) {
       for (const [key, entry] of map) if (entry.expiresAt <= now) map.delete(key);
     }
+  }
+
+  function wrote(): void {
+    writes += 1;
+    if (writes % SWEEP_EVERY_WRITES === 0) sweep();
+  }
+
+  /**
+   * True when a new entry in `map` would pass the bound even after dropping expired entries. Writes for work
+   * already claimed (field versions, completion) are always taken, so those maps pass the bound at most by the
+   * claims in flight.
+   */
+  function full(...maps: Map<string, Expiring>[]): boolean {
+    if (maps.every((m) => m.size < maxEntries)) return false;
+    const now = clock();
+    if (now - lastFullSweepAt >= FULL_SWEEP_INTERVAL_MS) {
+      lastFullSweepAt = now;
+      sweep();
+    }
+    return maps.some((m) => m.size >= maxEntries);
   }
 
   return {
@@ -92,6 +117,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Idempotency
         if (record.leaseExpiresAt > nowMs)
           return { kind: "in_progress", leaseExpiresAt: record.leaseExpiresAt };
       }
+      if (!record && full(records, users)) throw new IdempotencyStoreFullError("claim", maxEntries);
       const attempt = record ? record.attempt + 1 : 1;
       records.set(key, {
         status: "IN_PROGRESS",
@@ -184,6 +210,9 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Idempotency
     async rememberDeadLetter(key, payloadHash, deadLetterId, ttlSeconds) {
       requireNonEmpty("key", key);
       requireTtlSeconds(ttlSeconds);
+      if (!live(deadLetters, key) && full(deadLetters)) {
+        throw new IdempotencyStoreFullError("rememberDeadLetter", maxEntries);
+      }
       deadLetters.set(key, { payloadHash, deadLetterId, expiresAt: clock() + ttlSeconds * 1000 });
       wrote();
     },

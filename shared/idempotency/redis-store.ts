@@ -4,6 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
+import { storeKeys } from "./keys.ts";
 import { WRITE_FIELDS_LUA } from "./lua/field-scripts.ts";
 import { ACQUIRE_LEASE_LUA, RELEASE_LEASE_LUA } from "./lua/lease-scripts.ts";
 import { CLAIM_LUA, COMPLETE_LUA, RELEASE_LUA } from "./lua/record-scripts.ts";
@@ -24,7 +25,6 @@ import {
   requireNonEmpty,
   requireTtlSeconds,
   type StoreOptions,
-  storeKeys,
 } from "./store.ts";
 
 export { IdempotencyStoreUnavailableError } from "./store.ts";

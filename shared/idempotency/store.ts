@@ -1,12 +1,14 @@
 /**
- * The idempotency store: the contract shared by the in-memory and the Redis implementations,
- * plus the pure helpers that build keys, versions and payload hashes.
+ * The idempotency store: the contract shared by the in-memory and the Redis implementations, and the argument
+ * checks they share.
+ *
+ * Keys, hashes and version order live in `keys.ts`, the one module the plan and every store use.
  *
  * Model (after Powertools' persistence layer): a record goes IN_PROGRESS (a lease that lapses at
  * `leaseExpiresAt`, normally the invocation's deadline) → COMPLETED (kept `ttlSeconds` for dedupe).
  * A lapsed IN_PROGRESS record can be claimed again (attempt + 1); `release` deletes it at once.
  */
-import { createHash } from "node:crypto";
+import { DependencyUnavailableError } from "../dependency-error.ts";
 
 export interface StoredOutcome {
   status: "applied" | "noop" | "stale" | "dead_lettered";
@@ -83,7 +85,7 @@ export const DEFAULT_RECORD_TTL_SECONDS = 86_400;
  * The store cannot be reached or did not answer in time. The caller should fail the invocation so that the
  * platform retries it: we never apply a change without the store's say-so (fail closed).
  */
-export class IdempotencyStoreUnavailableError extends Error {
+export class IdempotencyStoreUnavailableError extends DependencyUnavailableError {
   readonly operation: string;
   constructor(operation: string, cause: unknown) {
     const detail = cause instanceof Error ? cause.message : String(cause);
@@ -94,95 +96,19 @@ export class IdempotencyStoreUnavailableError extends Error {
 }
 
 /**
- * Key layout. The part in `{…}` is the Redis Cluster hash tag, so the two keys of one user share a slot and a
- * future script may touch both. Keys of different users or events are independent.
+ * The in-memory store holds as many live entries as it may: a new claim must wait until some expire. The
+ * pipeline hands the event back (deferred) so that the platform delivers it again later.
  */
-export function storeKeys(keyPrefix: string) {
-  return {
-    record: (key: string) => `${keyPrefix}idem:{${key}}`,
-    userFields: (userId: string) => `${keyPrefix}user:{${userId}}:fields`,
-    userLease: (userId: string) => `${keyPrefix}user:{${userId}}:lease`,
-    deadLetter: (key: string) => `${keyPrefix}dead:{${key}}`,
-  };
-}
-
-const VERSION_TIME_DIGITS = 15;
-const MAX_VERSION_TIME = 10 ** VERSION_TIME_DIGITS - 1;
-
-/** Sortable: zero-padded ms, then "#", then the event id — later time wins, ties broken by event id. */
-export function fieldVersion(occurredAtMs: number, eventId: string): string {
-  if (!Number.isSafeInteger(occurredAtMs) || occurredAtMs < 0 || occurredAtMs > MAX_VERSION_TIME) {
-    throw new RangeError(
-      `occurredAtMs must be an integer number of epoch milliseconds from 0 to ${MAX_VERSION_TIME}, got ${occurredAtMs}`,
+export class IdempotencyStoreFullError extends Error {
+  override readonly name = "IdempotencyStoreFullError";
+  constructor(
+    readonly operation: string,
+    readonly maxEntries: number,
+  ) {
+    super(
+      `idempotency store full during ${operation}: ${maxEntries} live entries (IDEMPOTENCY_STORE=memory holds no more; use redis)`,
     );
   }
-  requireNonEmpty("eventId", eventId);
-  return `${String(occurredAtMs).padStart(VERSION_TIME_DIGITS, "0")}#${eventId}`;
-}
-
-/**
- * Orders versions by their UTF-8 bytes, which is how the Redis script compares them (Lua's `<` would use the
- * server's locale collation). Negative when a is older than b.
- */
-export function compareVersions(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
-}
-
-/**
- * From the producer and its event id (not the delivery id, which changes on redelivery). Both parts are
- * percent-encoded so that `:` inside them cannot make two different pairs collide; no source gives an empty
- * first part, which an encoded source can never be.
- */
-export function idempotencyKey(source: string | undefined, eventId: string): string {
-  if (source !== undefined) requireNonEmpty("source", source);
-  requireNonEmpty("eventId", eventId);
-  return `${source === undefined ? "" : encodeURIComponent(source)}:${encodeURIComponent(eventId)}`;
-}
-
-/** sha256 (hex) of a canonical JSON (sorted keys) — deterministic for equal values. */
-export function payloadHash(value: unknown): string {
-  return createHash("sha256").update(canonicalJson(value)).digest("hex");
-}
-
-/**
- * JSON with object keys sorted, following JSON.stringify's rules otherwise (toJSON is honoured, undefined
- * properties are left out). Values JSON cannot represent faithfully are refused rather than silently changed.
- */
-export function canonicalJson(value: unknown): string {
-  const text = encode(value, "$", new Set());
-  if (text === undefined) throw new TypeError("payload ($) must be a JSON value, got undefined");
-  return text;
-}
-
-function encode(value: unknown, path: string, seen: Set<object>): string | undefined {
-  if (value === null || typeof value === "boolean" || typeof value === "string") return JSON.stringify(value);
-  if (typeof value === "number") {
-    if (!Number.isFinite(value)) throw new TypeError(`payload ${path} must be a finite number, got ${value}`);
-    return JSON.stringify(value);
-  }
-  if (typeof value === "undefined" || typeof value === "function" || typeof value === "symbol")
-    return undefined;
-  if (typeof value === "bigint") throw new TypeError(`payload ${path} must not be a bigint`);
-  if (value instanceof Map || value instanceof Set) {
-    throw new TypeError(`payload ${path} must be a plain object or array, not a Map or Set`);
-  }
-  const toJSON: unknown = Reflect.get(value, "toJSON");
-  if (typeof toJSON === "function") return encode(toJSON.call(value), path, seen);
-  if (seen.has(value)) throw new TypeError(`payload ${path} is circular`);
-  seen.add(value);
-  let out: string;
-  if (Array.isArray(value)) {
-    out = `[${value.map((item, i) => encode(item, `${path}[${i}]`, seen) ?? "null").join(",")}]`;
-  } else {
-    const parts: string[] = [];
-    for (const key of Object.keys(value).sort()) {
-      const encoded = encode(Reflect.get(value, key), `${path}.${key}`, seen);
-      if (encoded !== undefined) parts.push(`${JSON.stringify(key)}:${encoded}`);
-    }
-    out = `{${parts.join(",")}}`;
-  }
-  seen.delete(value);
-  return out;
 }
 
 const OUTCOME_STATUSES: ReadonlySet<string> = new Set(["applied", "noop", "stale", "dead_lettered"]);

@@ -1,5 +1,5 @@
 import { accept, type RuleResult, reject } from "./problem.ts";
-import { codePointLength, findControlChar } from "./text.ts";
+import { codePointLength, findControlChar, findInvisibleChar } from "./text.ts";
 
 /** The UpdateUser page (2026): "The maximum length is 128 characters"; counted here in code points. */
 export const DISPLAY_NAME_MAX_LENGTH = 128;
@@ -29,6 +29,14 @@ export function normalizeDisplayName(
   const control = findControlChar(raw, true);
   if (control) {
     return reject(path, "invalid_chars", `${path} must not contain control characters; found ${control}`);
+  }
+  const invisible = findInvisibleChar(raw);
+  if (invisible) {
+    return reject(
+      path,
+      "invalid_chars",
+      `${path} must not contain invisible or text-direction characters; found ${invisible}`,
+    );
   }
   const value = raw.normalize("NFC").replace(WHITESPACE_RUN, " ").trim();
   if (value.length === 0) {

@@ -24,6 +24,22 @@ export interface NormalizeOptions {
   usernameRule?: "email-local-part";
   /** When set, only these custom field names may be changed. */
   allowedCustomFields?: readonly string[];
+  /**
+   * Sources (the event's `source`) trusted to send verified emails / phone numbers: their values are marked
+   * verified unless the event says otherwise. `*` trusts every source. Default: none, so unverified.
+   */
+  verifiedSources?: { email?: readonly string[]; phone?: readonly string[] };
+}
+
+/** The event's own flag, else the per-source setting, else not verified. */
+function verified(
+  flag: boolean | undefined,
+  trusted: readonly string[] | undefined,
+  source?: string,
+): boolean {
+  if (flag !== undefined) return flag;
+  if (!trusted) return false;
+  return trusted.includes("*") || (source !== undefined && trusted.includes(source));
 }
 
 export type NormalizeResult = { ok: true; change: NormalizedChange } | { ok: false; problems: Problem[] };
@@ -71,7 +87,7 @@ export function normalizeChange(event: CanonicalEvent, options: NormalizeOptions
   }
   if (changes.email !== undefined) {
     fields.email = take(normalizeEmail(changes.email, "changes.email"));
-    fields.emailVerified = changes.emailVerified ?? true;
+    fields.emailVerified = verified(changes.emailVerified, options.verifiedSources?.email, event.source);
     if (
       fields.email !== undefined &&
       changes.username === undefined &&
@@ -82,7 +98,7 @@ export function normalizeChange(event: CanonicalEvent, options: NormalizeOptions
   }
   if (changes.phone !== undefined) {
     fields.phone = take(normalizePhone(changes.phone, region, "changes.phone"));
-    fields.phoneVerified = changes.phoneVerified ?? true;
+    fields.phoneVerified = verified(changes.phoneVerified, options.verifiedSources?.phone, event.source);
   }
   if (changes.customFields !== undefined) {
     const custom = normalizeCustomFields(changes.customFields, options, "changes.customFields");

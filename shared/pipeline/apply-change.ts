@@ -5,17 +5,13 @@
 import { classifyEiamError } from "../eiam/errors.ts";
 import { takeEiamQuota } from "../eiam/quota.ts";
 import { RetriesExhausted, withRetry } from "../eiam/retry.ts";
+import { type ClaimResult, IdempotencyStoreFullError } from "../idempotency/store.ts";
 import type { PipelineDeps } from "./deps.ts";
 import { afterRetries, deadLetterEvent, handedBack, outcomeBase } from "./event-outcomes.ts";
 import type { Invocation } from "./invocation.ts";
-import type { EventOutcome, OutcomeError } from "./outcome.ts";
+import type { EventOutcome, FailurePolicy, OutcomeError } from "./outcome.ts";
 import { type FieldVersion, fieldUnits, isEmpty, planChange, toUpdateUserParams } from "./plan.ts";
 import type { ReadyEvent } from "./prepare.ts";
-
-export type FailurePolicy = {
-  /** Webhook senders retry on 503: retryable failures are handed back to them instead of dead-lettered. */
-  retryableExhausted: "dead-letter" | "defer";
-};
 
 const USER_LEASE_POLL_MS = 50;
 /** No event starts with less time than this left before the deadline. */
@@ -33,7 +29,18 @@ export async function applyChange(
     // Too late to start: hand it back untouched rather than risk being cut off half-way.
     return handedBack(ev, userId, "DeadlineReached", "the invocation ran out of time");
   }
-  const claim = await store.claim(ev.idempotencyKey, ev.payloadHash, inv.timeoutAtMs, now());
+  let claim: ClaimResult;
+  try {
+    claim = await store.claim(ev.idempotencyKey, ev.payloadHash, inv.timeoutAtMs, now());
+  } catch (err) {
+    if (!(err instanceof IdempotencyStoreFullError)) throw err;
+    deps.logger.error("idempotency store full: event handed back", {
+      eventId: ev.change.eventId,
+      maxEntries: err.maxEntries,
+      fix: "use IDEMPOTENCY_STORE=redis, or lower IDEMPOTENCY_TTL_SECONDS",
+    });
+    return handedBack(ev, userId, "IdempotencyStoreFull", err.message);
+  }
   if (claim.kind === "completed") {
     return { ...outcomeBase(ev), status: "duplicate", userId, eiamRequestId: claim.outcome.eiamRequestId };
   }

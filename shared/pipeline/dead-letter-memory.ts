@@ -3,7 +3,7 @@
  * as a duplicate of its dead letter instead of being dead-lettered (and for EIAM's refusals, sent) again.
  */
 import { createHash } from "node:crypto";
-import { idempotencyKey, payloadHash } from "../idempotency/store.ts";
+import { idempotencyKey, payloadHash } from "../idempotency/keys.ts";
 import type { PipelineDeps } from "./deps.ts";
 import type { InvalidInput } from "./prepare.ts";
 
@@ -13,16 +13,16 @@ export interface Identity {
 }
 
 /**
- * An invalid event is recognised by its id and content; a payload that could not be read, by its delivery id
- * and bytes (so only a redelivery of that same message matches, not another message that happens to be equal).
+ * An invalid event is recognised by its id and its whole content (so another event that reuses the id is
+ * dead-lettered in its own right); a payload that could not be read, by its delivery id and bytes (so only a
+ * redelivery of that same message matches, not another message that happens to be equal).
  */
 export function identityOfInvalid(item: InvalidInput): Identity {
-  if (item.eventId) {
+  if (item.eventId && item.candidate !== undefined) {
     try {
-      return {
-        key: idempotencyKey(item.source || undefined, item.eventId),
-        hash: payloadHash(item.candidate ?? null),
-      };
+      // Keyed by content as well: two invalid events that share an id are two dead letters, each remembered.
+      const hash = payloadHash(item.candidate);
+      return { key: `${idempotencyKey(item.source || undefined, item.eventId)}#${hash.slice(0, 16)}`, hash };
     } catch {
       // an id the store refuses, or content JSON cannot hold: fall back to the bytes
     }

@@ -1,6 +1,13 @@
-import type { DeadLetterPublisher } from "../dead-letter/publisher.ts";
+/**
+ * The one path that dead-letters an event: recognise an event dead-lettered before, otherwise publish its record
+ * and remember that it was published, so that a redelivery is answered as a duplicate of that record.
+ */
+import { cap, MAX_ID_LENGTH, MAX_TEXT_LENGTH } from "../cap.ts";
 import type { DeadLetterError, DeadLetterRecord } from "../dead-letter/record.ts";
+import { IdempotencyStoreFullError } from "../idempotency/store.ts";
 import type { Delivery } from "../triggers/delivery.ts";
+import { earlierDeadLetter, type Identity, rememberDeadLetter } from "./dead-letter-memory.ts";
+import type { PipelineDeps } from "./deps.ts";
 import type { Invocation } from "./invocation.ts";
 
 export interface DeadLetterInput {
@@ -36,13 +43,13 @@ export function buildDeadLetterRecord(
       receivedAt: new Date(delivery.receivedAt).toISOString(),
       ...originalOf(delivery),
     },
-    eventId: input.eventId,
-    source: input.source,
+    eventId: input.eventId === undefined ? undefined : cap(input.eventId, MAX_ID_LENGTH),
+    source: input.source === undefined ? undefined : cap(input.source, MAX_ID_LENGTH),
     idempotencyKey: input.idempotencyKey,
     userKey: input.userKey,
     userId: input.userId,
     change: input.change,
-    error: input.error,
+    error: cappedError(input.error),
     attempts: input.attempts,
     firstSeenAt: new Date(delivery.receivedAt).toISOString(),
     failedAt: new Date(now).toISOString(),
@@ -51,13 +58,49 @@ export function buildDeadLetterRecord(
   };
 }
 
-/** Publishes; a failure propagates so that the invocation errors and the platform delivers again. */
-export async function deadLetter(
-  publisher: DeadLetterPublisher,
+/** Problems beyond this many are summed up in one. */
+const MAX_PROBLEMS = 50;
+
+function cappedError(error: DeadLetterError): DeadLetterError {
+  const problems = error.problems?.slice(0, MAX_PROBLEMS).map((p) => ({
+    path: cap(p.path, MAX_TEXT_LENGTH),
+    code: p.code,
+    message: cap(p.message, MAX_TEXT_LENGTH),
+  }));
+  if (problems && error.problems && error.problems.length > MAX_PROBLEMS) {
+    const more = error.problems.length - MAX_PROBLEMS;
+    problems.push({ path: "", code: "more_problems", message: `${more} more problem(s) not listed` });
+  }
+  return { ...error, message: cap(error.message, MAX_TEXT_LENGTH), ...(problems ? { problems } : {}) };
+}
+
+export type DeadLetterResult =
+  | { duplicate: true; deadLetterId: string }
+  | { duplicate: false; deadLetterId: string };
+
+/**
+ * Dead-letters the event known by `identity`, once: when it was dead-lettered before (and the caller recalls dead
+ * letters), the earlier record's id comes back as a duplicate and nothing is published. A publish failure
+ * propagates, so that the invocation fails and the platform delivers again.
+ */
+export async function deadLetterOnce(
+  identity: Identity,
   input: DeadLetterInput,
-  invocation: Invocation,
-  now: number,
-): Promise<string> {
-  const { messageId } = await publisher.publish(buildDeadLetterRecord(input, invocation, now));
-  return messageId;
+  deps: PipelineDeps,
+  inv: Invocation,
+): Promise<DeadLetterResult> {
+  const earlier = await earlierDeadLetter(deps, identity);
+  if (earlier !== undefined) return { duplicate: true, deadLetterId: earlier };
+  const { messageId } = await deps.deadLetters.publish(buildDeadLetterRecord(input, inv, deps.now()));
+  try {
+    await rememberDeadLetter(deps, identity, messageId);
+  } catch (err) {
+    if (!(err instanceof IdempotencyStoreFullError)) throw err;
+    // Published, so nothing is lost; a redelivery may publish a second record for the same event.
+    deps.logger.error("dead letter published but not remembered: the idempotency store is full", {
+      deadLetterId: messageId,
+      maxEntries: err.maxEntries,
+    });
+  }
+  return { duplicate: false, deadLetterId: messageId };
 }

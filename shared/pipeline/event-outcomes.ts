@@ -1,12 +1,10 @@
 /** The outcomes of one ready event that more than one stage produces: handed back, or dead-lettered. */
 import type { EiamError } from "../eiam/errors.ts";
 import type { RetriesExhausted } from "../eiam/retry.ts";
-import type { FailurePolicy } from "./apply-change.ts";
-import { rememberDeadLetter } from "./dead-letter-memory.ts";
-import { deadLetter } from "./dead-letters.ts";
+import { deadLetterOnce } from "./dead-letters.ts";
 import type { PipelineDeps } from "./deps.ts";
 import type { Invocation } from "./invocation.ts";
-import type { EventOutcome, OutcomeError } from "./outcome.ts";
+import type { EventOutcome, FailurePolicy, OutcomeError } from "./outcome.ts";
 import type { ReadyEvent } from "./prepare.ts";
 
 export function outcomeBase(ev: ReadyEvent): Pick<EventOutcome, "deliveryId" | "eventId" | "ignored"> {
@@ -51,8 +49,8 @@ export async function deadLetterEvent(
   deps: PipelineDeps,
   inv: Invocation,
 ): Promise<EventOutcome> {
-  const deadLetterId = await deadLetter(
-    deps.deadLetters,
+  const result = await deadLetterOnce(
+    { key: ev.idempotencyKey, hash: ev.payloadHash },
     {
       delivery: ev.delivery,
       error,
@@ -64,10 +62,18 @@ export async function deadLetterEvent(
       change: ev.change,
       attempts,
     },
+    deps,
     inv,
-    deps.now(),
   );
-  await rememberDeadLetter(deps, { key: ev.idempotencyKey, hash: ev.payloadHash }, deadLetterId);
+  const { deadLetterId } = result;
+  if (result.duplicate) {
+    return {
+      ...outcomeBase(ev),
+      status: "duplicate",
+      ...(userId !== undefined ? { userId } : {}),
+      deadLetterId,
+    };
+  }
   return {
     ...outcomeBase(ev),
     status: "dead_lettered",

@@ -37,6 +37,12 @@ export interface EventOutcome {
   error?: OutcomeError;
 }
 
+/** What becomes of an event whose EIAM calls failed every attempt with a retryable error. */
+export type FailurePolicy = {
+  /** Webhook senders retry on 503: retryable failures are handed back to them instead of dead-lettered. */
+  retryableExhausted: "dead-letter" | "defer";
+};
+
 export type OutcomeSummary = Record<OutcomeStatus, number>;
 
 export function summarize(outcomes: readonly EventOutcome[]): OutcomeSummary {

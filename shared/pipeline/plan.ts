@@ -3,14 +3,12 @@
  * last-writer-wins by (occurredAt, eventId) against the versions last applied, and no-op suppression
  * of values equal to the last applied ones. Pure: the caller reads and writes the versions.
  */
-import { createHash } from "node:crypto";
 import type { NormalizedChange, NormalizedFields } from "../change.ts";
 import type { UpdateUserParams } from "../eiam/types.ts";
+import { compareVersions, fieldVersion, valueHash } from "../idempotency/keys.ts";
+import type { FieldVersion } from "../idempotency/store.ts";
 
-export interface FieldVersion {
-  version: string;
-  valueHash: string;
-}
+export type { FieldVersion };
 
 /** One independently versioned unit: a built-in field (with its verified flag) or one custom field. */
 export interface FieldUnit {
@@ -19,12 +17,8 @@ export interface FieldUnit {
   valueHash: string;
 }
 
-function hash(value: unknown): string {
-  return createHash("sha256").update(JSON.stringify(value)).digest("base64url").slice(0, 22);
-}
-
 function unit(name: string, value: unknown, apply: (t: NormalizedFields) => void): FieldUnit {
-  return { name, apply, valueHash: hash(value) };
+  return { name, apply, valueHash: valueHash(value) };
 }
 
 export function fieldUnits(fields: NormalizedFields): FieldUnit[] {
@@ -59,9 +53,9 @@ export function fieldUnits(fields: NormalizedFields): FieldUnit[] {
   return units;
 }
 
-/** Sortable: later time wins, ties broken by event id. */
+/** The version every field of this change is written at (see `compareVersions` for the order). */
 export function fieldVersionOf(change: Pick<NormalizedChange, "occurredAtMs" | "eventId">): string {
-  return `${String(change.occurredAtMs).padStart(15, "0")}#${change.eventId}`;
+  return fieldVersion(change.occurredAtMs, change.eventId);
 }
 
 export interface Plan {
@@ -85,7 +79,7 @@ export function planChange(
   const plan: Plan = { write: {}, written: [], stale: [], unchanged: [], versions: {} };
   for (const u of units) {
     const last = stored[u.name];
-    if (last !== undefined && last.version > version) {
+    if (last !== undefined && compareVersions(last.version, version) > 0) {
       plan.stale.push(u.name);
       continue;
     }
@@ -115,12 +109,12 @@ export function toUpdateUserParams(
   if (fields.displayName !== undefined) params.DisplayName = fields.displayName;
   if (fields.email !== undefined) {
     params.Email = fields.email;
-    params.EmailVerified = fields.emailVerified ?? true;
+    params.EmailVerified = fields.emailVerified ?? false;
   }
   if (fields.phone !== undefined) {
     params.PhoneRegion = fields.phone.region;
     params.PhoneNumber = fields.phone.number;
-    params.PhoneNumberVerified = fields.phoneVerified ?? true;
+    params.PhoneNumberVerified = fields.phoneVerified ?? false;
   }
   const custom = Object.entries(fields.customFields ?? {});
   if (custom.length > 0) {

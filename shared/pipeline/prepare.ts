@@ -2,6 +2,7 @@
  * Delivery → payload format → canonical event → normalized change.
  * Nothing here does I/O: a delivery becomes zero or more changes ready to apply, or problems to dead-letter.
  */
+import { cap, MAX_ID_LENGTH } from "../cap.ts";
 import type { NormalizedChange, Problem } from "../change.ts";
 import { parseCanonicalEvent } from "../events/parse.ts";
 import {
@@ -12,7 +13,7 @@ import {
 } from "../formats/index.ts";
 import type { MappingConfig } from "../formats/mapping-config.ts";
 import type { ScimOptions } from "../formats/scim.ts";
-import { idempotencyKey, payloadHash } from "../idempotency/store.ts";
+import { idempotencyKey, payloadHash } from "../idempotency/keys.ts";
 import { type NormalizeOptions, normalizeChange } from "../normalize/index.ts";
 import type { Delivery } from "../triggers/delivery.ts";
 
@@ -40,16 +41,17 @@ export interface InvalidInput {
   problems: Problem[];
   eventId?: string;
   source?: string;
-  /** The event as the payload format produced it (validate stage only). */
+  /** The event as the payload format produced it (validate stage only): with the id, its identity. */
   candidate?: unknown;
 }
 
 export type Prepared = ReadyEvent | InvalidInput;
 
+/** A string field of an event not yet validated, capped: it reaches logs and dead-letter records. */
 function stringField(value: unknown, key: string): string | undefined {
   if (typeof value !== "object" || value === null) return undefined;
   const v = (value as Record<string, unknown>)[key];
-  return typeof v === "string" ? v : undefined;
+  return typeof v === "string" ? cap(v, MAX_ID_LENGTH) : undefined;
 }
 
 export function prepareDelivery(delivery: Delivery, options: PrepareOptions): Prepared[] {
@@ -66,8 +68,17 @@ export function prepareDelivery(delivery: Delivery, options: PrepareOptions): Pr
     const eventId = stringField(candidate, "id");
     const source = stringField(candidate, "source");
     const parsed = parseCanonicalEvent(candidate);
-    if (!parsed.ok)
-      return { kind: "invalid", delivery, stage: "validate", problems: parsed.problems, eventId, source };
+    if (!parsed.ok) {
+      return {
+        kind: "invalid",
+        delivery,
+        stage: "validate",
+        problems: parsed.problems,
+        eventId,
+        source,
+        candidate,
+      };
+    }
     const normalized = normalizeChange(parsed.event, options.normalize);
     if (!normalized.ok) {
       return {

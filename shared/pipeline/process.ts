@@ -6,14 +6,14 @@ import { EiamError } from "../eiam/errors.ts";
 import { RetriesExhausted, withRetry } from "../eiam/retry.ts";
 import { UserResolutionError } from "../resolve/user-resolver.ts";
 import type { Delivery } from "../triggers/delivery.ts";
-import { applyChange, type FailurePolicy } from "./apply-change.ts";
+import { applyChange } from "./apply-change.ts";
 import { mapWithConcurrency } from "./concurrency.ts";
-import { earlierDeadLetter, identityOfInvalid, rememberDeadLetter } from "./dead-letter-memory.ts";
-import { deadLetter } from "./dead-letters.ts";
+import { earlierDeadLetter, identityOfInvalid } from "./dead-letter-memory.ts";
+import { deadLetterOnce } from "./dead-letters.ts";
 import type { PipelineDeps } from "./deps.ts";
 import { afterRetries, outcomeBase } from "./event-outcomes.ts";
 import type { Invocation } from "./invocation.ts";
-import type { EventOutcome, OutcomeError } from "./outcome.ts";
+import type { EventOutcome, FailurePolicy, OutcomeError } from "./outcome.ts";
 import { type InvalidInput, type PrepareOptions, prepareDelivery, type ReadyEvent } from "./prepare.ts";
 
 async function rejectInvalid(item: InvalidInput, deps: PipelineDeps, inv: Invocation): Promise<EventOutcome> {
@@ -21,9 +21,6 @@ async function rejectInvalid(item: InvalidInput, deps: PipelineDeps, inv: Invoca
     deliveryId: item.delivery.deliveryId,
     ...(item.eventId !== undefined ? { eventId: item.eventId } : {}),
   };
-  const identity = identityOfInvalid(item);
-  const earlier = await earlierDeadLetter(deps, identity);
-  if (earlier !== undefined) return { ...base, status: "duplicate", deadLetterId: earlier };
   const error: OutcomeError = {
     stage: item.stage,
     code: item.stage === "decode" ? "UnreadablePayload" : "InvalidEvent",
@@ -31,14 +28,14 @@ async function rejectInvalid(item: InvalidInput, deps: PipelineDeps, inv: Invoca
     retryable: false,
     problems: item.problems,
   };
-  const deadLetterId = await deadLetter(
-    deps.deadLetters,
+  const result = await deadLetterOnce(
+    identityOfInvalid(item),
     { delivery: item.delivery, error, eventId: item.eventId, source: item.source, attempts: 0 },
+    deps,
     inv,
-    deps.now(),
   );
-  await rememberDeadLetter(deps, identity, deadLetterId);
-  return { ...base, status: "dead_lettered", deadLetterId, error };
+  if (result.duplicate) return { ...base, status: "duplicate", deadLetterId: result.deadLetterId };
+  return { ...base, status: "dead_lettered", deadLetterId: result.deadLetterId, error };
 }
 
 type Resolved = { ev: ReadyEvent; userId: string } | { ev: ReadyEvent; outcome: EventOutcome };

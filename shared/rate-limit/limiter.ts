@@ -1,4 +1,5 @@
 /** Pace calls to EIAM so that we stay under its QPS limit, and back off when EIAM says we are throttled. */
+import { DependencyUnavailableError } from "../dependency-error.ts";
 
 export interface RateLimiter {
   /** Wait for one token. Resolves true when granted, false if it could not be granted before deadlineMs (never waits past it). */
@@ -9,7 +10,7 @@ export interface RateLimiter {
 }
 
 /** The shared bucket (Redis) could not be reached; the caller should fail the invocation so it is retried. */
-export class RateLimiterUnavailableError extends Error {
+export class RateLimiterUnavailableError extends DependencyUnavailableError {
   constructor(cause: unknown) {
     const detail = cause instanceof Error ? cause.message : String(cause);
     super(`rate limiter unavailable: ${detail}`, { cause });

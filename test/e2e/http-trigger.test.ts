@@ -87,10 +87,10 @@ describe("HTTP trigger → EIAM", () => {
       username: "zhang.san",
       displayName: "Zhang San (Platform)",
       email: "Zhang.San@example.com",
-      emailVerified: true,
+      emailVerified: false,
       phoneRegion: "86",
       phoneNumber: "15612345678",
-      phoneNumberVerified: true,
+      phoneNumberVerified: false,
     });
     expect(user.customFields).toEqual({ nick_name: "zs" });
   });

@@ -245,6 +245,19 @@ describe("dlq list", () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("unknown key 'colour'");
   });
+
+  it("says how many messages it left out when --max stops it, and consumes nothing", async () => {
+    const before = queueIds();
+    const res = await cli(["dlq", "list", "--max", "2"]);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain(
+      `not shown: ${before.length - 2} more message(s) in eiam-user-sync-dead-letters-q not read (--max 2; raise it)`,
+    );
+    const json = await cli(["dlq", "list", "--json", "--max", "2"]);
+    expect(json.stderr).toContain(`not shown: ${before.length - 2} more message(s)`);
+    expect(json.stdout).not.toContain("not shown");
+    expect(queueIds()).toEqual(before);
+  });
 });
 
 describe("dlq show", () => {
@@ -283,6 +296,16 @@ describe("dlq redrive", () => {
     expect(res.code).toBe(0);
     expect(res.stdout).toContain("dry run: would redrive 5 of 5 dead letter(s)");
     expect(stack.fcHost.invocations).toBe(invocations);
+    expect(queueIds()).toEqual(before);
+  });
+
+  it("exits 1 and says what is left when --max stops it before the end of the queue", async () => {
+    const before = queueIds();
+    const res = await cli(["dlq", "redrive", "--dry-run", "--max", "1"]);
+    expect(res.code).toBe(1);
+    expect(res.stdout).toContain(
+      `not redriven: ${before.length - 1} more message(s) in eiam-user-sync-dead-letters-q not read (--max 1; raise it); run again to continue`,
+    );
     expect(queueIds()).toEqual(before);
   });
 

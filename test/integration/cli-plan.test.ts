@@ -81,10 +81,10 @@ describe("plan", () => {
       UserId: "user_d6sbsuumeta4h66ec3il7yxxxx",
       DisplayName: "Zhang San (Platform)",
       Email: "Zhang.San@example.com",
-      EmailVerified: true,
+      EmailVerified: false,
       PhoneRegion: "86",
       PhoneNumber: "15612345678",
-      PhoneNumberVerified: true,
+      PhoneNumberVerified: false,
       CustomFields: [
         { FieldName: "nick_name", FieldValue: "zs", Operation: "replace" },
         { FieldName: "cost_center", Operation: "remove" },

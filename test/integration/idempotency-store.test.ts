@@ -2,14 +2,13 @@ import { connect, createServer, type Server, type Socket } from "node:net";
 import { fileURLToPath } from "node:url";
 import type { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { fieldVersion, storeKeys } from "../../shared/idempotency/keys.ts";
 import { createMemoryStore } from "../../shared/idempotency/memory-store.ts";
 import { createRedisStore } from "../../shared/idempotency/redis-store.ts";
 import {
-  fieldVersion,
   type IdempotencyStore,
   IdempotencyStoreUnavailableError,
   type StoredOutcome,
-  storeKeys,
 } from "../../shared/idempotency/store.ts";
 import { runRacingChildren } from "../helpers/race-children.ts";
 import { deleteKeysWithPrefix, openTestRedis, REDIS_URL, uniqueKeyPrefix } from "../helpers/redis.ts";

@@ -5,7 +5,7 @@ import {
   fieldVersion,
   idempotencyKey,
   payloadHash,
-} from "../../shared/idempotency/store.ts";
+} from "../../shared/idempotency/keys.ts";
 
 describe("fieldVersion", () => {
   it("zero-pads the time so that string order is time order, then the event id breaks ties", () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { fieldVersion } from "../../shared/idempotency/keys.ts";
 import { createMemoryStore } from "../../shared/idempotency/memory-store.ts";
-import { fieldVersion } from "../../shared/idempotency/store.ts";
+import { IdempotencyStoreFullError } from "../../shared/idempotency/store.ts";
 
 const T0 = 1_780_000_000_000;
 
@@ -61,11 +62,41 @@ describe("memory store expiry", () => {
 });
 
 describe("memory store bounds", () => {
-  it("keeps at most maxEntries records, dropping the oldest first", async () => {
-    const store = createMemoryStore({ maxEntries: 3 });
-    for (const key of ["a", "b", "c", "d"]) await store.claim(key, "h", 2_000, 1_000);
-    // "a" was dropped: it can be claimed afresh; "d" is still held.
-    expect(await store.claim("a", "h", 2_000, 1_000)).toEqual({ kind: "claimed", attempt: 1 });
-    expect(await store.claim("d", "h", 2_000, 1_000)).toMatchObject({ kind: "in_progress" });
+  it("never forgets a live record: when full, a new claim is refused, and taken again once entries expire", async () => {
+    let now = T0;
+    const store = createMemoryStore({ maxEntries: 3, clock: () => now, recordTtlSeconds: 100 });
+    for (const key of ["a", "b", "c"]) await store.claim(key, "h", T0 + 2_000, T0);
+    await store.complete("a", "h", { status: "applied", at: T0 }, 60);
+    // Setting a record again (completing it) does not make room, and nothing is dropped.
+    await expect(store.claim("d", "h", T0 + 2_000, T0)).rejects.toBeInstanceOf(IdempotencyStoreFullError);
+    expect(await store.claim("a", "h", T0 + 2_000, T0)).toMatchObject({ kind: "completed" });
+    expect(await store.claim("b", "h", T0 + 2_000, T0)).toMatchObject({ kind: "in_progress" });
+    // An existing key can still be claimed again after its lease lapsed: it takes no new room.
+    expect(await store.claim("c", "h", T0 + 5_000, T0 + 3_000)).toEqual({ kind: "claimed", attempt: 2 });
+    // "a" expires after its 60 s: room for one more.
+    now = T0 + 60_001;
+    expect(await store.claim("d", "h", now + 1_000, now)).toEqual({ kind: "claimed", attempt: 1 });
+    await expect(store.claim("e", "h", now + 1_000, now)).rejects.toBeInstanceOf(IdempotencyStoreFullError);
+  });
+
+  it("refuses a claim when the users' field versions are full, but always records claimed work", async () => {
+    const store = createMemoryStore({ maxEntries: 2 });
+    const v = { version: fieldVersion(T0, "e"), valueHash: "x" };
+    await store.claim("k1", "h", T0 + 1_000, T0);
+    await store.writeFields("u1", { email: v }, 60);
+    await store.writeFields("u2", { email: v }, 60);
+    await store.writeFields("u3", { email: v }, 60);
+    expect((await store.readFields("u1", ["email"])).email).toEqual(v);
+    await expect(store.claim("k2", "h", T0 + 1_000, T0)).rejects.toBeInstanceOf(IdempotencyStoreFullError);
+  });
+
+  it("says when it cannot remember another dead letter", async () => {
+    const store = createMemoryStore({ maxEntries: 1 });
+    await store.rememberDeadLetter("k1", "h", "dl-1", 60);
+    await store.rememberDeadLetter("k1", "h2", "dl-2", 60);
+    await expect(store.rememberDeadLetter("k2", "h", "dl-3", 60)).rejects.toBeInstanceOf(
+      IdempotencyStoreFullError,
+    );
+    expect(await store.recallDeadLetter("k1", "h2")).toBe("dl-2");
   });
 });

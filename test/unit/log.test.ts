@@ -36,4 +36,38 @@ describe("log masking", () => {
     log.warn("yes");
     expect(lines).toHaveLength(1);
   });
+
+  it("masks emails whatever their script, and the text around them stays", () => {
+    expect(redact('from 张三@例子.中国, to "li.si@example.com"')).toBe(
+      'from 张***@例子.中国, to "l***@example.com"',
+    );
+    expect(redact("a@b c@d")).toBe("a***@b c***@d");
+    expect(redact("@@ x@ @y")).toBe("@@ x***@ @y");
+    expect(redact("😀zhang@example.com")).toBe("😀***@example.com");
+  });
+
+  it("masks hostile text completely, however long, and caps it", () => {
+    const long = `${"a".repeat(300_000)}@example.com`;
+    const out = redact(long);
+    expect(out.length).toBeLessThan(2_100);
+    expect(out).not.toMatch(/a{4}/);
+    const ats = `@${"a".repeat(300_000)}`;
+    expect(redact(ats)).toMatch(/^@a+…\[\d+ more\]$/);
+    const mixed = "x@".repeat(100_000);
+    // "x@x" is an address, then "@x" starts the next one: every local part is masked.
+    expect(redact(mixed).startsWith("x***@x@x***@x@x***@x@")).toBe(true);
+  });
+
+  it("caps strings and arrays in a log line", () => {
+    const lines: string[] = [];
+    const log = createLogger({ sink: (l) => lines.push(l) });
+    log.warn("event outcome", {
+      eventId: "e".repeat(100_000),
+      problems: Array.from({ length: 500 }, (_, i) => i),
+    });
+    expect(lines[0]!.length).toBeLessThan(3_000);
+    const line = JSON.parse(lines[0]!) as { eventId: string; problems: unknown[] };
+    expect(line.eventId).toMatch(/more\]$/);
+    expect(line.problems).toHaveLength(51);
+  });
 });

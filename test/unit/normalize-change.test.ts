@@ -53,12 +53,34 @@ describe("normalizeChange", () => {
 
   it.each<[string, CanonicalEvent["changes"], NormalizeOptions, NormalizedFields]>([
     [
-      "verified flags default to true",
+      "verified flags default to false",
       { email: "a@b.co", phone: "+8615612345678" },
       {},
       {
         email: "a@b.co",
+        emailVerified: false,
+        phone: { region: "86", number: "15612345678" },
+        phoneVerified: false,
+      },
+    ],
+    [
+      "verified flags from trusted sources only (the event's source is workday)",
+      { email: "a@b.co", phone: "+8615612345678" },
+      { verifiedSources: { email: ["*"], phone: ["hr"] } },
+      {
+        email: "a@b.co",
         emailVerified: true,
+        phone: { region: "86", number: "15612345678" },
+        phoneVerified: false,
+      },
+    ],
+    [
+      "the event's own flag wins over a trusted source",
+      { email: "a@b.co", emailVerified: false, phone: "+8615612345678" },
+      { verifiedSources: { email: ["workday"], phone: ["workday"] } },
+      {
+        email: "a@b.co",
+        emailVerified: false,
         phone: { region: "86", number: "15612345678" },
         phoneVerified: true,
       },
@@ -75,7 +97,7 @@ describe("normalizeChange", () => {
       { defaultPhoneRegion: "CN" },
       {
         phone: { region: "86", number: "15612345678" },
-        phoneVerified: true,
+        phoneVerified: false,
       },
     ],
     [
@@ -84,7 +106,7 @@ describe("normalizeChange", () => {
       { usernameRule: "email-local-part" },
       {
         email: "Zhang.San@example.com",
-        emailVerified: true,
+        emailVerified: false,
         username: "zhang.san",
       },
     ],
@@ -94,9 +116,9 @@ describe("normalizeChange", () => {
       {
         usernameRule: "email-local-part",
       },
-      { username: "zs", email: "Zhang.San@x.io", emailVerified: true },
+      { username: "zs", email: "Zhang.San@x.io", emailVerified: false },
     ],
-    ["no derivation without the option", { email: "z@x.io" }, {}, { email: "z@x.io", emailVerified: true }],
+    ["no derivation without the option", { email: "z@x.io" }, {}, { email: "z@x.io", emailVerified: false }],
     [
       "display name truncated on request",
       { displayName: "a".repeat(130) },

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { NormalizedChange } from "../../shared/change.ts";
+import { createMemoryStore } from "../../shared/idempotency/memory-store.ts";
 import { fieldVersionOf, planChange, toUpdateUserParams } from "../../shared/pipeline/plan.ts";
 
 function change(fields: NormalizedChange["fields"], occurredAtMs = 1_000, eventId = "e1"): NormalizedChange {
@@ -40,12 +41,12 @@ describe("toUpdateUserParams", () => {
     });
   });
 
-  it("sends the verified flags as true when not given", () => {
+  it("sends the verified flags as false when not given", () => {
     const params = toUpdateUserParams("i", "u", {
       email: "a@b.cn",
       phone: { region: "1", number: "2025550123" },
     });
-    expect([params.EmailVerified, params.PhoneNumberVerified]).toEqual([true, true]);
+    expect([params.EmailVerified, params.PhoneNumberVerified]).toEqual([false, false]);
   });
 });
 
@@ -100,5 +101,23 @@ describe("planChange", () => {
       fieldVersionOf({ occurredAtMs: 999, eventId: "z" }) <
         fieldVersionOf({ occurredAtMs: 1000, eventId: "a" }),
     ).toBe(true);
+  });
+
+  // Same millisecond, ids whose UTF-16 order and UTF-8 byte order disagree: "😀" (D83D… / F0 9F…) and "｡"
+  // (FF61 / EF BD A1). The stores order by bytes, so "chg-😀" is the newer one, and the plan must agree.
+  it("orders versions by UTF-8 bytes, as the stores do", async () => {
+    const older = change({ displayName: "Older" }, 5_000, "chg-｡");
+    const newer = change({ displayName: "Newer" }, 5_000, "chg-😀");
+    const store = createMemoryStore();
+    await store.writeFields("user_1", planChange(older, {}).versions, 60);
+    const stored = await store.readFields("user_1", ["displayName"]);
+    const plan = planChange(newer, stored);
+    expect(plan.stale).toEqual([]);
+    expect(plan.write).toEqual({ displayName: "Newer" });
+    // And the other way round: the older one after the newer is stale, in the plan and in the store.
+    await store.writeFields("user_1", plan.versions, 60);
+    const again = planChange(older, await store.readFields("user_1", ["displayName"]));
+    expect(again.stale).toEqual(["displayName"]);
+    expect(await store.writeFields("user_1", planChange(older, {}).versions, 60)).toEqual(["displayName"]);
   });
 });

@@ -1,13 +1,15 @@
 /**
- * s.yaml: the fc3 resource must validate against the fc3 component's JSON schema (a copy of the schema ships
- * beside the repo in ../shared/reference/; CI has it too), and point at the bundle `npm run build` makes.
+ * s.yaml: the fc3 resource must validate against our strict schema of the fc3 props it uses
+ * (test/fixtures/s-yaml/fc3-props.schema.json, which says where its facts come from), point at the bundle
+ * `npm run build` makes, and deploy production defaults: the Redis store in a VPC, and no anonymous HTTP trigger
+ * without signed deliveries.
  */
 import { readFileSync } from "node:fs";
 import { Ajv } from "ajv";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 
-const SCHEMA_PATH = "../shared/reference/fc3-component-schema.json";
+const SCHEMA_PATH = "test/fixtures/s-yaml/fc3-props.schema.json";
 
 interface Resource {
   component: string;
@@ -69,7 +71,28 @@ describe("s.yaml", () => {
     });
   });
 
-  it("validates against the fc3 component's JSON schema, once its variables are filled in", () => {
+  it("deploys the Redis store, reached through a VPC", () => {
+    const env = resource.props.environmentVariables as Record<string, string>;
+    expect(env.IDEMPOTENCY_STORE).toBe("redis");
+    expect(env.REDIS_URL).toMatch(/^rediss?:\/\/.+/);
+    expect(resource.props.vpcConfig).toMatchObject({
+      vpcId: expect.any(String),
+      vSwitchIds: [expect.any(String)],
+      securityGroupId: expect.any(String),
+    });
+  });
+
+  it("takes anonymous HTTP deliveries only when every one must be signed", () => {
+    const env = resource.props.environmentVariables as Record<string, string>;
+    for (const trigger of resource.props.triggers.filter((t) => t.triggerType === "http")) {
+      const authType = (trigger.triggerConfig as { authType: string }).authType;
+      if (authType !== "anonymous") continue;
+      expect(["standard-webhooks", "hmac-sha256"]).toContain(env.WEBHOOK_AUTH);
+      expect(env.WEBHOOK_SECRETS).toBeTruthy();
+    }
+  });
+
+  it("validates against the fc3 props schema, once its variables are filled in", () => {
     expect(JSON.stringify(resource.props)).not.toContain("${");
     const ajv = new Ajv({ strict: false, allErrors: true });
     const validate = ajv.compile(schema);
@@ -78,9 +101,16 @@ describe("s.yaml", () => {
     expect(ok).toBe(true);
   });
 
-  it("fails the schema when a required prop is missing (the check can fail)", () => {
+  it("fails the schema when a required prop is missing, misspelt or out of range (the check can fail)", () => {
     const validate = new Ajv({ strict: false }).compile(schema);
     const { runtime: _runtime, ...withoutRuntime } = resource.props;
     expect(validate(withoutRuntime)).toBe(false);
+    expect(validate({ ...resource.props, memorysize: 256 })).toBe(false);
+    expect(validate({ ...resource.props, memorySize: 100 })).toBe(false);
+    const badTrigger = {
+      ...resource.props.triggers[0],
+      triggerConfig: { authType: "anonymous", methods: ["GOT"] },
+    };
+    expect(validate({ ...resource.props, triggers: [badTrigger] })).toBe(false);
   });
 });

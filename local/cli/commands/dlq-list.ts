@@ -1,7 +1,7 @@
 import { noPositionals, parseCommandArgs } from "../args.ts";
 import type { Command } from "../command.ts";
 import { FILTER_HELP, matchesFilters, parseFilter } from "../dlq/filters.ts";
-import { allMessages, openDlq } from "../dlq/open.ts";
+import { allMessages, openDlq, unreadNote } from "../dlq/open.ts";
 import { release } from "../dlq/queue-reader.ts";
 import type { EntrySummary } from "../dlq/summary.ts";
 import { type Column, renderTable } from "../dlq/table.ts";
@@ -94,12 +94,9 @@ ${TARGET_HELP}`,
             "Details: eiam-user-sync dlq show ID",
         );
       }
-      if (dlq.missing > 0) {
-        println(
-          io.stderr,
-          `note: ${dlq.missing} message(s) are being held by another reader and were not listed`,
-        );
-      }
+      // Never truncate silently: what was not read is said where the list is (stdout), or on stderr with --json.
+      const note = unreadNote(dlq);
+      if (note !== undefined) println(values.json ? io.stderr : io.stdout, `not shown: ${note}`);
       return 0;
     } finally {
       await release(dlq.client, dlq.queue, allMessages(dlq));

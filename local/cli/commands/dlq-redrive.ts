@@ -4,7 +4,7 @@ import type { Command } from "../command.ts";
 import type { DlqEntry } from "../dlq/entries.ts";
 import { type EntryFilter, FILTER_HELP, matchesFilters, parseFilter } from "../dlq/filters.ts";
 import { judgeAnswer, type Verdict } from "../dlq/judge-answer.ts";
-import { type OpenDlq, openDlq } from "../dlq/open.ts";
+import { type OpenDlq, openDlq, unreadNote } from "../dlq/open.ts";
 import { hold, release, remove } from "../dlq/queue-reader.ts";
 import { redrivePayload } from "../dlq/summary.ts";
 import { type FunctionClient, functionClient } from "../function-client.ts";
@@ -95,15 +95,19 @@ async function redriveSelected(
     dlq.queue,
     others.flatMap((e) => e.entry.messages),
   );
-  if (dlq.missing > 0) {
-    println(io.stderr, `note: ${dlq.missing} message(s) are being held by another reader and were not read`);
-  }
+  const unread = unreadNote(dlq);
+  // Stopping before the end of the queue is never a success: the operator must run again.
+  const endCode = unread === undefined ? 0 : 1;
+  const sayUnread = () => {
+    if (unread !== undefined) println(io.stdout, `not redriven: ${unread}; run again to continue`);
+  };
   if (selected.length === 0) {
     println(
       io.stdout,
       `nothing to redrive: no dead letters in ${dlq.queue}${filters.length ? " match" : ""}`,
     );
-    return 0;
+    sayUnread();
+    return endCode;
   }
   const fn = functionClient(target);
   if (options["dry-run"]) {
@@ -114,7 +118,8 @@ async function redriveSelected(
       `dry run: would redrive ${selected.length} of ${dlq.entries.length} dead letter(s) to the ${fn.describe()}` +
         `${asyncInvoke ? " (async)" : ""}; nothing was changed`,
     );
-    return 0;
+    sayUnread();
+    return endCode;
   }
   if (
     !options.yes &&
@@ -143,7 +148,8 @@ async function redriveSelected(
     `redriven ${tally.redriven}, applied ${tally.applied}${accepted}, still failing ${tally.stillFailing}, ` +
       `skipped ${tally.skipped}`,
   );
-  return tally.stillFailing > 0 || tally.skipped > 0 ? 1 : 0;
+  sayUnread();
+  return tally.stillFailing > 0 || tally.skipped > 0 ? 1 : endCode;
 }
 
 export const dlqRedrive: Command = {
@@ -168,7 +174,8 @@ FC accepts the invocation, because FC's own retries and onFailure destination (t
   --yes                   do not ask for confirmation (required when standard input is not a terminal)
 
 Progress goes to stderr (a bar on a terminal, else one line per record); the summary to stdout. Exit code 1
-when a record still fails or was skipped.
+when a record still fails or was skipped, or when messages were left unread (beyond --max, or held by another
+reader): the summary says how many, and running again continues.
 
 ${READ_HELP}
 

@@ -11,6 +11,10 @@ export interface OpenDlq {
   entries: Array<{ entry: DlqEntry; summary: EntrySummary }>;
   /** Messages the queue holds that could not be read now (hidden by another reader). */
   missing: number;
+  /** Messages the queue holds beyond `--max`, not read. */
+  beyondMax: number;
+  /** The `--max` the queue was read with. */
+  max: number;
 }
 
 export function mnsClientFor(target: Target): LocalMnsClient {
@@ -27,9 +31,21 @@ export async function openDlq(
 ): Promise<OpenDlq> {
   const client = mnsClientFor(target);
   const queue = target.dlqQueue;
-  const { messages, missing } = await readQueue(client, queue, options);
+  const { messages, missing, beyondMax } = await readQueue(client, queue, options);
   const entries = decodeEntries(messages).map((entry) => ({ entry, summary: summarizeEntry(entry) }));
-  return { client, queue, entries, missing };
+  return { client, queue, entries, missing, beyondMax, max: options.max ?? 1000 };
+}
+
+/** What reading left out, as one line for the operator; undefined when every message was read. */
+export function unreadNote(dlq: OpenDlq): string | undefined {
+  const parts: string[] = [];
+  if (dlq.beyondMax > 0) {
+    parts.push(`${dlq.beyondMax} more message(s) in ${dlq.queue} not read (--max ${dlq.max}; raise it)`);
+  }
+  if (dlq.missing > 0) {
+    parts.push(`${dlq.missing} message(s) held by another reader right now, not read`);
+  }
+  return parts.length > 0 ? parts.join("; ") : undefined;
 }
 
 export function allMessages(dlq: OpenDlq) {

@@ -28,6 +28,8 @@ export interface ReadResult {
   messages: ReceivedMessage[];
   /** Messages the queue reported (active + inactive) but that could not be read within the wait. */
   missing: number;
+  /** Messages the queue reported beyond `max`: not read at all. */
+  beyondMax: number;
 }
 
 function queueError(err: unknown, queue: string): never {
@@ -70,7 +72,11 @@ export async function readQueue(
     queueError(err, queue);
   }
   const messages = [...seen.values()].sort((a, b) => a.enqueueTime - b.enqueueTime);
-  return { messages, missing: Math.max(0, Math.min(expected, max) - messages.length) };
+  return {
+    messages,
+    missing: Math.max(0, Math.min(expected, max) - messages.length),
+    beyondMax: Math.max(0, expected - max),
+  };
 }
 
 /** Makes messages visible again after `seconds` (MNS's minimum is 1). A stale handle is ignored. */
