@@ -8,7 +8,7 @@ import type { DeadLetterPublisher } from "../dead-letter/publisher.ts";
 import { takeEiamQuota } from "../eiam/quota.ts";
 import type { EiamCredentials } from "../eiam/types.ts";
 import { identityOfBytes } from "../pipeline/dead-letter-memory.ts";
-import { deadLetterOnce } from "../pipeline/dead-letters.ts";
+import { DEAD_LETTER_BUSY, deadLetterOnce } from "../pipeline/dead-letters.ts";
 import type { PipelineDeps } from "../pipeline/deps.ts";
 import type { Invocation } from "../pipeline/invocation.ts";
 import {
@@ -191,7 +191,9 @@ async function deadLetterUnknownShape(
     deps,
     inv,
   );
-  if (result.duplicate) {
+  if (result.kind === "busy")
+    return { status: "deferred", deliveryId: delivery.deliveryId, error: DEAD_LETTER_BUSY };
+  if (result.kind === "duplicate") {
     return { status: "duplicate", deliveryId: delivery.deliveryId, deadLetterId: result.deadLetterId };
   }
   return {

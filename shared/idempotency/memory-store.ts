@@ -180,6 +180,9 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Idempotency
           stored += 1;
         } else if (order < 0) {
           rejected.push(field);
+        } else if (current?.valueHash !== next.valueHash) {
+          entry.fields.set(field, { version: next.version, valueHash: next.valueHash });
+          stored += 1;
         }
       }
       if (stored > 0) {

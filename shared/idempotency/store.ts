@@ -47,7 +47,8 @@ export interface IdempotencyStore {
   /**
    * For each field atomically: store {version, valueHash} only if version > the stored version (byte-wise, see
    * `compareVersions`). Returns the fields that were NOT stored because a newer version exists. A field whose
-   * stored version is equal (the same event again) is left as it is and is not reported.
+   * stored version is equal (the same change again: e.g. its value recorded once EIAM answered, after it was
+   * recorded as unknown before the call) gets the new value hash and is not reported.
    * The user's field record expires ttlSeconds after the last write that stored something.
    */
   writeFields(userId: string, updates: Record<string, FieldVersion>, ttlSeconds: number): Promise<string[]>;

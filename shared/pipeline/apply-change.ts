@@ -95,6 +95,10 @@ async function applyClaimed(
       return { ...outcomeBase(ev), status, userId, fields: plan.unchanged, staleFields: plan.stale };
     }
 
+    // Before EIAM is called, the fields' versions are recorded with their value unknown: should the store become
+    // unreachable once EIAM applied the change, an older change of these fields is still seen as older (and no
+    // later one is skipped as equal). When even this write fails, EIAM is not called.
+    await store.writeFields(userId, uncertain(plan.versions, plan.written), deps.recordTtlSeconds);
     const params = toUpdateUserParams(deps.eiam.instanceId, userId, plan.write);
     let result: { value: { requestId: string }; attempts: number };
     try {
@@ -114,11 +118,9 @@ async function applyClaimed(
       );
     } catch (err) {
       if (!(err instanceof RetriesExhausted)) throw err;
-      if (err.last.retryable) {
-        // EIAM may have applied the change without our hearing of it (a timeout, a dropped answer): its values
-        // are now unknown, so no later change may be skipped as equal to the last value we recorded.
-        await store.writeFields(userId, uncertain(plan.versions, plan.written), deps.recordTtlSeconds);
-      }
+      // The fields stay recorded at this change's version with their value unknown: EIAM may have applied it
+      // without our hearing of it (a timeout), and a refused change is redriven from its dead letter, not
+      // overtaken by an older one.
       const outcome = await afterRetries(ev, userId, "apply", err, policy, deps, inv);
       // Handed back or dead-lettered, the change keeps no claim: a redelivery or a redrive must be able to run it.
       await store.release(ev.idempotencyKey, ev.payloadHash);

@@ -4,7 +4,7 @@
  */
 import { cap, MAX_ID_LENGTH, MAX_TEXT_LENGTH } from "../cap.ts";
 import type { DeadLetterError, DeadLetterRecord } from "../dead-letter/record.ts";
-import { IdempotencyStoreFullError } from "../idempotency/store.ts";
+import { type ClaimResult, IdempotencyStoreFullError } from "../idempotency/store.ts";
 import type { Delivery } from "../triggers/delivery.ts";
 import { earlierDeadLetter, type Identity, rememberDeadLetter } from "./dead-letter-memory.ts";
 import type { PipelineDeps } from "./deps.ts";
@@ -75,13 +75,30 @@ function cappedError(error: DeadLetterError): DeadLetterError {
 }
 
 export type DeadLetterResult =
-  | { duplicate: true; deadLetterId: string }
-  | { duplicate: false; deadLetterId: string };
+  | { kind: "published"; deadLetterId: string }
+  | { kind: "duplicate"; deadLetterId: string }
+  /** Another invocation is dead-lettering the same event right now: hand this delivery back. */
+  | { kind: "busy" };
+
+/** The error of a delivery handed back because another invocation is dead-lettering the same event. */
+export const DEAD_LETTER_BUSY = {
+  stage: "apply",
+  code: "DeadLetterInProgress",
+  message:
+    "another invocation is dead-lettering this event now; delivered again, it is answered as a duplicate",
+  retryable: true,
+} as const;
+
+/** How long a second invocation waits for another one that is dead-lettering the same event. */
+const BUSY_WAIT_MS = 2_000;
+const BUSY_POLL_MS = 50;
 
 /**
  * Dead-letters the event known by `identity`, once: when it was dead-lettered before (and the caller recalls dead
- * letters), the earlier record's id comes back as a duplicate and nothing is published. A publish failure
- * propagates, so that the invocation fails and the platform delivers again.
+ * letters), the earlier record's id comes back as a duplicate and nothing is published. Two invocations that get
+ * the same event at once do not both publish: the first claims the dead letter in the idempotency store, the
+ * second waits for its record (or is handed back). A publish failure propagates, so that the invocation fails
+ * and the platform delivers again.
  */
 export async function deadLetterOnce(
   identity: Identity,
@@ -90,7 +107,53 @@ export async function deadLetterOnce(
   inv: Invocation,
 ): Promise<DeadLetterResult> {
   const earlier = await earlierDeadLetter(deps, identity);
-  if (earlier !== undefined) return { duplicate: true, deadLetterId: earlier };
+  if (earlier !== undefined) return { kind: "duplicate", deadLetterId: earlier };
+  // A redrive exists to run a dead-lettered event again: it neither recalls nor claims.
+  if (!deps.recallDeadLetters)
+    return { kind: "published", deadLetterId: await publish(identity, input, deps, inv) };
+
+  const claimKey = `dead-letter:${identity.key}`;
+  let claim: ClaimResult;
+  try {
+    claim = await deps.store.claim(claimKey, identity.hash, inv.timeoutAtMs, deps.now());
+  } catch (err) {
+    if (!(err instanceof IdempotencyStoreFullError)) throw err;
+    claim = { kind: "conflict" }; // no room to claim: publish without it (at worst a second record, never none)
+  }
+  if (claim.kind === "completed" && claim.outcome.deadLetterId !== undefined) {
+    return { kind: "duplicate", deadLetterId: claim.outcome.deadLetterId };
+  }
+  if (claim.kind === "in_progress") {
+    const until = Math.min(inv.deadlineMs, deps.now() + BUSY_WAIT_MS);
+    while (deps.now() + BUSY_POLL_MS < until) {
+      await new Promise((r) => setTimeout(r, BUSY_POLL_MS));
+      const theirs = await earlierDeadLetter(deps, identity);
+      if (theirs !== undefined) return { kind: "duplicate", deadLetterId: theirs };
+    }
+    return { kind: "busy" };
+  }
+  const owned = claim.kind === "claimed";
+  let deadLetterId: string;
+  try {
+    deadLetterId = await publish(identity, input, deps, inv);
+  } catch (err) {
+    if (owned) await deps.store.release(claimKey, identity.hash).catch(() => undefined);
+    throw err;
+  }
+  if (owned) {
+    const outcome = { status: "dead_lettered" as const, at: deps.now(), deadLetterId };
+    await deps.store.complete(claimKey, identity.hash, outcome, deps.recordTtlSeconds);
+  }
+  return { kind: "published", deadLetterId };
+}
+
+/** Publishes the record and remembers its id under the event's identity. */
+async function publish(
+  identity: Identity,
+  input: DeadLetterInput,
+  deps: PipelineDeps,
+  inv: Invocation,
+): Promise<string> {
   const { messageId } = await deps.deadLetters.publish(buildDeadLetterRecord(input, inv, deps.now()));
   try {
     await rememberDeadLetter(deps, identity, messageId);
@@ -102,5 +165,5 @@ export async function deadLetterOnce(
       maxEntries: err.maxEntries,
     });
   }
-  return { duplicate: false, deadLetterId: messageId };
+  return messageId;
 }

@@ -1,7 +1,7 @@
 /** The outcomes of one ready event that more than one stage produces: handed back, or dead-lettered. */
 import type { EiamError } from "../eiam/errors.ts";
 import type { RetriesExhausted } from "../eiam/retry.ts";
-import { deadLetterOnce } from "./dead-letters.ts";
+import { DEAD_LETTER_BUSY, deadLetterOnce } from "./dead-letters.ts";
 import type { PipelineDeps } from "./deps.ts";
 import type { Invocation } from "./invocation.ts";
 import type { EventOutcome, FailurePolicy, OutcomeError } from "./outcome.ts";
@@ -65,8 +65,16 @@ export async function deadLetterEvent(
     deps,
     inv,
   );
+  if (result.kind === "busy") {
+    return {
+      ...outcomeBase(ev),
+      status: "deferred",
+      ...(userId !== undefined ? { userId } : {}),
+      error: DEAD_LETTER_BUSY,
+    };
+  }
   const { deadLetterId } = result;
-  if (result.duplicate) {
+  if (result.kind === "duplicate") {
     return {
       ...outcomeBase(ev),
       status: "duplicate",

@@ -9,7 +9,7 @@ import type { Delivery } from "../triggers/delivery.ts";
 import { applyChange } from "./apply-change.ts";
 import { mapWithConcurrency } from "./concurrency.ts";
 import { earlierDeadLetter, identityOfInvalid } from "./dead-letter-memory.ts";
-import { deadLetterOnce } from "./dead-letters.ts";
+import { DEAD_LETTER_BUSY, deadLetterOnce } from "./dead-letters.ts";
 import type { PipelineDeps } from "./deps.ts";
 import { afterRetries, outcomeBase } from "./event-outcomes.ts";
 import type { Invocation } from "./invocation.ts";
@@ -34,7 +34,8 @@ async function rejectInvalid(item: InvalidInput, deps: PipelineDeps, inv: Invoca
     deps,
     inv,
   );
-  if (result.duplicate) return { ...base, status: "duplicate", deadLetterId: result.deadLetterId };
+  if (result.kind === "busy") return { ...base, status: "deferred", error: DEAD_LETTER_BUSY };
+  if (result.kind === "duplicate") return { ...base, status: "duplicate", deadLetterId: result.deadLetterId };
   return { ...base, status: "dead_lettered", deadLetterId: result.deadLetterId, error };
 }
 

@@ -5,7 +5,8 @@
 
 /**
  * KEYS[1] user fields hash. ARGV: ttlSeconds, then (field, version, valueHash) triples.
- * Returns the fields whose stored version is newer (those are not written).
+ * Returns the fields whose stored version is newer (those are not written). At an equal version (the same
+ * change again, e.g. recording its value once EIAM answered) only the value hash is replaced.
  */
 export const WRITE_FIELDS_LUA = `
 local function newer(a, b)
@@ -26,6 +27,9 @@ for i = 2, #ARGV, 3 do
     stored = stored + 1
   elseif newer(current, version) then
     rejected[#rejected + 1] = field
+  elseif redis.call('HGET', KEYS[1], 'h:' .. field) ~= valueHash then
+    redis.call('HSET', KEYS[1], 'h:' .. field, valueHash)
+    stored = stored + 1
   end
 end
 if stored > 0 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
