@@ -69,12 +69,12 @@ export function scanForLeaks(
 }
 
 /**
- * A record without the change it carries (`delivery.original`, `change`, `userKey`): an operator needs those
- * to redrive, so they hold the event's data as it was sent. Everything else (the error, its message and
- * problems, ids) is what people read and copy into tickets, and must not.
+ * A record without the event it carries (`delivery.original`, `change`, `userKey`, and `eventId`, the
+ * producer's own id): an operator needs those to redrive and find it, so they hold the event's data as it was
+ * sent. Everything else (the error, its message and problems) is what people read and copy into tickets.
  */
 export function recordWithoutPayload(record: DeadLetterRecord): unknown {
-  const { delivery, change: _change, userKey: _userKey, ...rest } = record;
+  const { delivery, change: _change, userKey: _userKey, eventId: _eventId, ...rest } = record;
   const { original: _original, ...deliveryRest } = delivery;
   return { ...rest, delivery: deliveryRest };
 }

@@ -14,7 +14,8 @@ export const CHAOS_CUSTOM_FIELDS = [
 
 /**
  * valid: applies; the others must end dead-lettered, each at its own stage. schema-invalid events come in
- * pairs that share one event id with different bodies: each of the two is a dead letter of its own.
+ * pairs that share one event id with different bodies: each of the two is a dead letter of its own. long-id
+ * events have an id past the 128-character limit with a person's email at its end, which logs must mask.
  */
 export type EventKind =
   | "valid"
@@ -22,7 +23,8 @@ export type EventKind =
   | "unknown-user"
   | "unknown-external"
   | "garbage"
-  | "schema-invalid";
+  | "schema-invalid"
+  | "long-id";
 
 /** How a message reaches the function: in an EventBridge MNS batch, or alone as a signed webhook. */
 export type Route = "queue" | "webhook";
@@ -180,7 +182,14 @@ function randomChanges(rnd: Random, user: number, i: number) {
 
 function kindFor(i: number, invalidEvery: number): EventKind {
   if (i % invalidEvery !== invalidEvery - 1) return "valid";
-  const kinds: EventKind[] = ["bad-phone", "unknown-user", "unknown-external", "garbage", "schema-invalid"];
+  const kinds: EventKind[] = [
+    "bad-phone",
+    "unknown-user",
+    "unknown-external",
+    "garbage",
+    "schema-invalid",
+    "long-id",
+  ];
   return kinds[Math.floor(i / invalidEvery) % kinds.length] as EventKind;
 }
 
@@ -245,6 +254,20 @@ export function buildChaosPlan(options: ChaosPlanOptions): ChaosPlan {
         route,
         occurredAtMs,
         body: JSON.stringify({ changes, ...broken }),
+        fields: {},
+      });
+      continue;
+    }
+    if (kind === "long-id") {
+      // Unique in its first 64 characters, in case a cap cuts the rest.
+      const longId = `long-${tag}-${pad(i, 6)}-${"z".repeat(150)} c${userIndex}.e${i}@example.com`;
+      events.push({
+        key: longId,
+        eventId: longId,
+        kind,
+        route,
+        occurredAtMs,
+        body: JSON.stringify({ ...base, id: longId, user: { userId: users[userIndex]!.userId }, changes }),
         fields: {},
       });
       continue;

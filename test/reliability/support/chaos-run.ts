@@ -123,7 +123,7 @@ export async function runChaos(o: ChaosRunOptions): Promise<ChaosRun> {
   const killable = o.plan.batches
     .map((messages, index) => ({ index, valid: messages.filter((m) => m.copy === "none").length }))
     .filter((b) => b.valid >= 4)
-    .slice(0, o.kills * 5)
+    .slice(0, o.kills * 3)
     .map((b) => b.index);
   const killSet = new Set(killable);
   queue.push(...o.plan.batches.map((_, i) => i).filter((i) => !killSet.has(i)));
