@@ -69,6 +69,11 @@ function describeFailure(err: unknown): string {
   if (code === "ECONNREFUSED" || /ECONNREFUSED/.test(err.message)) {
     return `cannot connect (${err.message}); is the local stack running (\`npm start\`)?`;
   }
+  const status = (err as { statusCode?: unknown }).statusCode;
+  if (/^(Client|Server|Throttling)Error$/.test(err.name) && typeof status === "number") {
+    // @alicloud/openapi-core (the FC 3.0 SDK): the message already carries the code, status and request id.
+    return `Function Compute refused the call: ${err.message}`;
+  }
   if (/^FC\w*Error$/.test(err.name)) return `Function Compute refused the call (${err.name}): ${err.message}`;
   if (/^MNS\w*Error$/.test(err.name)) return `MNS refused the call (${err.name}): ${err.message}`;
   return err.message;
