@@ -1,5 +1,5 @@
 /**
- * The `eiam-user-sync` operator CLI: dead letters (list, show, redrive), plan, invoke, send.
+ * The `eiam-user-sync` operator CLI: status, dead letters (list, show, redrive), plan, invoke, send.
  * `main(argv, io)` returns the exit code: 0 success, 1 failure, 2 usage error.
  */
 import type { Command } from "./command.ts";
@@ -14,6 +14,11 @@ interface CommandEntry {
 }
 
 const COMMANDS: readonly CommandEntry[] = [
+  {
+    name: "status",
+    summary: "what the dead-letter queue holds, by stage and code, with the oldest age",
+    load: async () => (await import("./commands/status.ts")).status,
+  },
   {
     name: "dlq list",
     summary: "list the dead letters (nothing is consumed)",
