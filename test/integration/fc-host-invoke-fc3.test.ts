@@ -4,6 +4,8 @@
  * refused (signature, key, date, replayed nonce, STS token, function name).
  */
 import { randomUUID } from "node:crypto";
+import { createServer, type IncomingHttpHeaders } from "node:http";
+import type { AddressInfo } from "node:net";
 import { Readable } from "node:stream";
 import FC3Module, { InvokeFunctionHeaders, InvokeFunctionRequest } from "@alicloud/fc20230330";
 import { $OpenApiUtil } from "@alicloud/openapi-core";
@@ -152,6 +154,59 @@ describe("request authentication (ACS3-HMAC-SHA256)", () => {
       invoke(stack.info.endpoints.fcApi, { body: event, headers: { "x-acs-signature-nonce": nonce } }),
     );
     expect(again.code).toBe("SignatureNonceUsed");
+  });
+});
+
+/** What the real SDK sends: it is pointed at a server that records the request and answers 200. */
+async function captureSdkRequest(body: string): Promise<{ path: string; headers: IncomingHttpHeaders }> {
+  let captured: { path: string; headers: IncomingHttpHeaders } | undefined;
+  const server = createServer((req, res) => {
+    captured = { path: req.url ?? "/", headers: req.headers };
+    req.resume();
+    req.on("end", () => res.writeHead(200, { "content-type": "application/json" }).end("{}"));
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  try {
+    await invoke(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, { body });
+  } finally {
+    await new Promise((r) => server.close(r));
+  }
+  return captured!;
+}
+
+/** Sends a captured request again, to the host (fetch sets the Host header to the host's own address). */
+async function replay(path: string, headers: IncomingHttpHeaders, body: string) {
+  const res = await fetch(`${stack.info.endpoints.fcApi}${path}`, {
+    method: "POST",
+    headers: Object.entries(headers).flatMap(([k, v]) =>
+      ["host", "content-length", "connection", "transfer-encoding"].includes(k) || v === undefined
+        ? []
+        : [[k, String(v)]],
+    ) as [string, string][],
+    body,
+  });
+  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+}
+
+describe("requests altered after signing", () => {
+  it("refuses a request whose Host, body or signed headers changed after signing", async () => {
+    const event = JSON.stringify(canonicalEvent({}, { displayName: "Signed Once" }));
+    const { path, headers } = await captureSdkRequest(event);
+    expect(path).toBe("/2023-03-30/functions/eiam-user-sync/invocations");
+    expect(headers.authorization).toMatch(/^ACS3-HMAC-SHA256 Credential=LTAI_local_demo,SignedHeaders=/);
+    const before = stack.fcHost.invocations;
+
+    // The captured Host named the capture server; the host checks the signature over the Host it receives.
+    const wrongHost = await replay(path, headers, event);
+    expect(wrongHost).toMatchObject({ status: 403, json: { Code: "SignatureDoesNotMatch" } });
+
+    const tampered = await replay(path, headers, event.replace("Signed Once", "Tampered"));
+    expect(tampered).toMatchObject({ status: 400, json: { Code: "ContentSHA256NotMatch" } });
+
+    const { "x-acs-signature-nonce": _nonce, ...withoutNonce } = headers;
+    const unsigned = await replay(path, withoutNonce, event);
+    expect(unsigned).toMatchObject({ status: 400, json: { Code: "IncompleteSignature" } });
+    expect(stack.fcHost.invocations).toBe(before);
   });
 });
 
