@@ -13,6 +13,8 @@ export interface BenchContext {
   profileDir?: string;
   /** Extra node flags for the function's processes. */
   nodeFlags: readonly string[];
+  /** Scenario 1 runs the function in a memory cgroup of this size (MB); 0: no cgroup. */
+  memoryLimitMb: number;
   /** Settings each scenario chose, printed with the results. */
   settings: Record<string, Record<string, number | string>>;
 }
@@ -44,9 +46,11 @@ export function startFunctionWorker(
   ctx: BenchContext,
   label: string,
   env: Record<string, string>,
+  cgroupProcs?: string,
 ): WorkerProcess {
   return new WorkerProcess({
     label,
+    ...(cgroupProcs ? { cgroupProcs } : {}),
     script: ctx.build.functionWorker,
     args: [ctx.build.bundle],
     env,

@@ -14,6 +14,8 @@ export interface BenchOptions {
   profileDir?: string;
   /** Extra node flags for the function's processes (e.g. V8 heap limits to try for a 128 MB instance). */
   nodeFlags: string[];
+  /** Memory cgroup limit for scenario 1's function process, in MB (default 128, FC's smallest); 0: none. */
+  memoryLimitMb: number;
 }
 
 export class OptionsError extends Error {
@@ -26,7 +28,8 @@ export const USAGE = `usage: tsx bench/run.ts [--scale F] [--only N,M] [--json-o
   --json-only    print only the final JSON line
   --bundle PATH  the built function (default dist/user-sync/index.mjs)
   --profile DIR  write CPU profiles of the function's processes (node --cpu-prof) into DIR
-  --node-flags "F"  extra node flags for the function's processes, e.g. "--max-semi-space-size=2"`;
+  --node-flags "F"  extra node flags for the function's processes, e.g. "--max-semi-space-size=2"
+  --memory-limit MB  run scenario 1's function in a memory cgroup of MB (default 128; 0: none; needs root)`;
 
 export function parseOptions(argv: readonly string[]): BenchOptions {
   const options: BenchOptions = {
@@ -35,6 +38,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     jsonOnly: false,
     bundle: "dist/user-sync/index.mjs",
     nodeFlags: [],
+    memoryLimitMb: 128,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -67,6 +71,15 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       case "--profile":
         options.profileDir = value();
         break;
+      case "--memory-limit": {
+        const text = value();
+        const mb = Number(text);
+        if (!Number.isInteger(mb) || mb < 0 || (mb > 0 && mb < 64)) {
+          throw new OptionsError(`--memory-limit must be 0 or a whole number of MB ≥ 64 (got "${text}")`);
+        }
+        options.memoryLimitMb = mb;
+        break;
+      }
       case "--node-flags": {
         const text = value();
         const flags = text.split(/\s+/).filter((f) => f !== "");

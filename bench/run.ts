@@ -46,6 +46,7 @@ async function main(): Promise<number> {
     build,
     note,
     nodeFlags: options.nodeFlags,
+    memoryLimitMb: options.memoryLimitMb,
     settings: {},
     ...(options.profileDir ? { profileDir: resolve(options.profileDir) } : {}),
   };

@@ -21,6 +21,8 @@ export interface WorkerOptions {
   /** Extra node flags, e.g. --cpu-prof. */
   nodeFlags?: string[];
   label: string;
+  /** A cgroup's `cgroup.procs`: the child joins that cgroup before node starts (bench/memory-cgroup.ts). */
+  cgroupProcs?: string;
 }
 
 type Pending = { resolve: (m: WorkerMessage) => void; reject: (e: Error) => void };
@@ -40,14 +42,15 @@ export class WorkerProcess {
 
   constructor(options: WorkerOptions) {
     this.label = options.label;
-    this.child = spawn(
-      process.execPath,
-      [...(options.nodeFlags ?? []), options.script, ...(options.args ?? [])],
-      {
-        env: { PATH: process.env.PATH ?? "", ...options.env },
-        stdio: ["ignore", "pipe", "pipe", "ipc"],
-      },
-    );
+    const nodeArgs = [...(options.nodeFlags ?? []), options.script, ...(options.args ?? [])];
+    // In a cgroup: a shell writes its own pid into it, then becomes node (exec keeps the pid and the IPC pipe).
+    const [command, args] = options.cgroupProcs
+      ? ["/bin/sh", ["-c", 'echo $$ > "$0" && exec "$@"', options.cgroupProcs, process.execPath, ...nodeArgs]]
+      : [process.execPath, nodeArgs];
+    this.child = spawn(command, args, {
+      env: { PATH: process.env.PATH ?? "", ...options.env },
+      stdio: ["ignore", "pipe", "pipe", "ipc"],
+    });
     let partial = "";
     this.child.stdout?.on("data", (chunk: Buffer) => {
       const text = partial + chunk.toString("utf8");

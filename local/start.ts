@@ -32,7 +32,7 @@ function banner(stack: LocalStack): string {
 eiam-user-sync: the local cloud is running (Ctrl-C stops it)
 
   HTTP trigger     ${e.httpTrigger}/   any path; POST applies changes
-  FC invoke API    ${e.fcApi}   service ${info.fc.service}, function ${info.fc.function} (@alicloud/fc2)
+  FC invoke API    ${e.fcApi}   function ${info.fc.function} (2023-03-30; 2016-08-15 as service ${info.fc.service})
   MNS              ${e.mns}   account ${info.accountId}
     source queue          ${info.mns.sourceQueue}   → the function (EventBridge-style trigger)
     dead-letter topic     ${info.mns.deadLetterTopic}   (DEAD_LETTER_TOPIC, async onFailure)

@@ -16,7 +16,9 @@ import {
 } from "../context.ts";
 import { analyzeLog, checkOracle, startBenchEmulator } from "../eiam.ts";
 import { atLeast, atMost, exactly, type Figure, figure, round } from "../figures.ts";
+import { createMemoryCgroup } from "../memory-cgroup.ts";
 import { mnsQueueBatch } from "../mns-batch.ts";
+import { configuredMemoryMb } from "../s-yaml-memory.ts";
 import type { InvokeResult } from "../workers/protocol.ts";
 import { chunk, generateStream, oracle, seedUsers, updateUserParams } from "../workload.ts";
 
@@ -32,6 +34,7 @@ export const THROUGHPUT = {
   /** An invocation that failed is delivered again, like the platform does, at most this many times. */
   maxRedeliveries: 3,
   memoryLimitMb: 96,
+  minThroughputRatio: 0.95,
 } as const;
 
 /** min(QPS cap, concurrency ÷ latency), in calls per second. */
@@ -54,6 +57,7 @@ export async function runThroughput(
     mnsQueueBatch(b.map((e) => JSON.stringify(e.canonical))),
   );
   const limit = callLimit(s.qpsCap, s.maxConcurrency, s.latencyMs);
+  const memoryMb = configuredMemoryMb();
   ctx.settings.throughput = {
     users,
     events: events.length,
@@ -69,6 +73,14 @@ export async function runThroughput(
     `[1+4] ${events.length} events in ${batches.length} batches, EIAM_MAX_QPS=${s.maxQps}, EIAM_MAX_CONCURRENCY=${s.maxConcurrency}`,
   );
 
+  // FC's smallest instance: the function runs in a memory cgroup of that size when the machine allows.
+  const cgroup = ctx.memoryLimitMb > 0 ? createMemoryCgroup(ctx.memoryLimitMb) : undefined;
+  const inCgroup = cgroup !== undefined && !("unavailable" in cgroup) ? cgroup : undefined;
+  if (cgroup !== undefined && "unavailable" in cgroup) {
+    ctx.note(`  no ${ctx.memoryLimitMb} MB memory cgroup (${cgroup.unavailable}): running without one`);
+  }
+  ctx.settings.throughput!.memory_cgroup_mb = inCgroup ? `${inCgroup.limitMb} (${inCgroup.version})` : "none";
+
   const emulator = await startBenchEmulator(seedUsers(users));
   const figures: Figure[] = [];
   try {
@@ -80,6 +92,7 @@ export async function runThroughput(
         EIAM_MAX_QPS: String(s.maxQps),
         EIAM_MAX_CONCURRENCY: String(s.maxConcurrency),
       }),
+      inCgroup?.procsFile,
     );
     let ready: Awaited<typeof worker.ready>;
     const summary: Record<string, number> = {};
@@ -154,7 +167,7 @@ export async function runThroughput(
           "achieved ÷ limit",
           round(callsPerSecond / limit),
           undefined,
-          atLeast(0.9),
+          atLeast(s.minThroughputRatio),
         ),
         figure(
           "throughput.applied",
@@ -190,6 +203,24 @@ export async function runThroughput(
           "function process CPU busy (of one core)",
           round((functionCpuMicros / 1000 / wallMs) * 100, 1),
           "%",
+        ),
+        figure(
+          "throughput.function_ms_per_event",
+          "the function's own time per event (its process CPU)",
+          round(functionCpuMicros / 1000 / events.length, 3),
+          "ms",
+        ),
+        figure(
+          "throughput.eiam_ms_per_event",
+          "EIAM's time per event (its answer time, summed over the event's calls)",
+          round(emulator.state.requestLog.reduce((sum, e) => sum + e.durationMs, 0) / events.length, 2),
+          "ms",
+        ),
+        figure(
+          "throughput.gb_s_per_1000_events",
+          `GB-seconds per 1,000 events at memorySize ${memoryMb} MB (s.yaml): invocation time × memory`,
+          round((seconds * (memoryMb / 1024) * 1000) / events.length, 3),
+          "GB·s",
         ),
         figure(
           "throughput.emulator_cpu_percent",
@@ -241,10 +272,30 @@ export async function runThroughput(
         ),
         figure("memory.log_lines", "log lines the function wrote", worker.stdoutLines),
       );
+      if (inCgroup) {
+        const stats = inCgroup.stats();
+        figures.push(
+          figure(
+            "memory.cgroup_limit_mb",
+            `memory cgroup (${inCgroup.version}) around the function`,
+            inCgroup.limitMb,
+            "MB",
+          ),
+          figure(
+            "memory.cgroup_max_usage_mb",
+            "most memory the cgroup charged (RSS + page cache)",
+            round(stats.maxUsageMb, 1),
+            "MB",
+          ),
+          figure("memory.cgroup_limit_hits", "times the cgroup hit its limit (reclaim)", stats.limitHits),
+          figure("memory.cgroup_oom_kills", "OOM kills in the cgroup", stats.oomKills, undefined, exactly(0)),
+        );
+      }
     }
     return figures;
   } finally {
     await emulator.close();
+    inCgroup?.remove();
   }
 }
 

@@ -1,5 +1,5 @@
 /**
- * The `eiam-user-sync` operator CLI: dead letters (list, show, redrive), plan, invoke, send.
+ * The `eiam-user-sync` operator CLI: status, dead letters (list, show, redrive), plan, invoke, send.
  * `main(argv, io)` returns the exit code: 0 success, 1 failure, 2 usage error.
  */
 import type { Command } from "./command.ts";
@@ -14,6 +14,11 @@ interface CommandEntry {
 }
 
 const COMMANDS: readonly CommandEntry[] = [
+  {
+    name: "status",
+    summary: "what the dead-letter queue holds, by stage and code, with the oldest age",
+    load: async () => (await import("./commands/status.ts")).status,
+  },
   {
     name: "dlq list",
     summary: "list the dead letters (nothing is consumed)",
@@ -68,6 +73,11 @@ function describeFailure(err: unknown): string {
   const code = (err as { code?: unknown }).code;
   if (code === "ECONNREFUSED" || /ECONNREFUSED/.test(err.message)) {
     return `cannot connect (${err.message}); is the local stack running (\`npm start\`)?`;
+  }
+  const status = (err as { statusCode?: unknown }).statusCode;
+  if (/^(Client|Server|Throttling)Error$/.test(err.name) && typeof status === "number") {
+    // @alicloud/openapi-core (the FC 3.0 SDK): the message already carries the code, status and request id.
+    return `Function Compute refused the call: ${err.message}`;
   }
   if (/^FC\w*Error$/.test(err.name)) return `Function Compute refused the call (${err.name}): ${err.message}`;
   if (/^MNS\w*Error$/.test(err.name)) return `MNS refused the call (${err.name}): ${err.message}`;

@@ -19,6 +19,7 @@ export const TARGET_OPTIONS = {
   function: { type: "string" },
   qualifier: { type: "string" },
   "fc-endpoint": { type: "string" },
+  api: { type: "string" },
 } as const;
 
 export const TARGET_HELP = `Target (default: the local stack that \`npm start\` runs):
@@ -28,12 +29,16 @@ export const TARGET_HELP = `Target (default: the local stack that \`npm start\` 
     --account-id ID         FC_ACCOUNT_ID (required)
     --region REGION         ALIBABA_CLOUD_REGION_ID (required)
     --mns-endpoint URL      MNS_ENDPOINT (default https://<account-id>.mns.<region>.aliyuncs.com)
-    --service NAME          FC_SERVICE (default eiam-user-sync)
+    --api fc3|fc2           FC_API: the invoke API; fc3 (default) is FC 3.0's 2023-03-30 API
+                            (@alicloud/fc20230330); fc2 the 2016-08-15 API (@alicloud/fc2) of a function
+                            deployed as an FC 2.0 service (needs --service)
+    --service NAME          FC_SERVICE, with --api fc2 only (default eiam-user-sync)
     --function NAME         FC_FUNCTION (default eiam-user-sync)
     --qualifier Q           FC_QUALIFIER (a version or alias; default none, i.e. LATEST)
     --fc-endpoint URL       FC_ENDPOINT (default https://<account-id>.<region>.fc.aliyuncs.com)
     credentials             ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET,
                             ALIBABA_CLOUD_SECURITY_TOKEN (for STS keys)
+  --api fc3|fc2           applies to the local stack too: its FC host serves both invoke APIs
   --dlq-queue NAME        DLQ_QUEUE: the queue subscribed to the dead-letter topic
                           (default eiam-user-sync-dead-letters-q)
   --queue NAME            SOURCE_QUEUE: the queue the MNS trigger reads (default eiam-user-changes)`;
@@ -51,7 +56,10 @@ export interface TargetValues {
   function?: string;
   qualifier?: string;
   "fc-endpoint"?: string;
+  api?: string;
 }
+
+export type FcApi = "fc3" | "fc2";
 
 export interface Credentials {
   accessKeyId: string;
@@ -67,7 +75,7 @@ export interface Target {
   mnsEndpoint: string;
   dlqQueue: string;
   sourceQueue: string;
-  fc: { endpoint: string; service: string; function: string; qualifier?: string };
+  fc: { api: FcApi; endpoint: string; service: string; function: string; qualifier?: string };
   /** Local only: the EIAM instance the stack's function writes to. */
   instanceId?: string;
 }
@@ -89,6 +97,12 @@ export function targetKind(values: TargetValues, to?: string): "local" | "cloud"
     throw new UsageError("--to fc invokes the deployed function: drop --local");
   if (to === "local" && values.cloud) throw new UsageError("--to local needs the local stack: drop --cloud");
   return values.cloud || to === "fc" ? "cloud" : "local";
+}
+
+function fcApi(value: string | undefined): FcApi {
+  const api = value?.trim() || "fc3";
+  if (api !== "fc3" && api !== "fc2") throw new UsageError(`--api must be fc3 or fc2; got '${api}'`);
+  return api;
 }
 
 function required(value: string | undefined, flag: string, env: string): string {
@@ -120,6 +134,7 @@ export function resolveTarget(values: TargetValues, io: CliIo, to?: string): Tar
       dlqQueue: values["dlq-queue"] ?? stack.mns.deadLetterQueue,
       sourceQueue: values.queue ?? stack.mns.sourceQueue,
       fc: {
+        api: fcApi(values.api ?? env.FC_API),
         endpoint: stack.endpoints.fcApi,
         service: values.service ?? stack.fc.service,
         function: values.function ?? stack.fc.function,
@@ -155,6 +170,7 @@ export function resolveTarget(values: TargetValues, io: CliIo, to?: string): Tar
     dlqQueue: values["dlq-queue"] ?? env.DLQ_QUEUE ?? CLOUD_DEFAULTS.dlqQueue,
     sourceQueue: values.queue ?? env.SOURCE_QUEUE ?? CLOUD_DEFAULTS.sourceQueue,
     fc: {
+      api: fcApi(values.api ?? env.FC_API),
       endpoint: fcEndpoint
         ? httpUrl(fcEndpoint, "--fc-endpoint")
         : `https://${accountId}.${region}.fc.aliyuncs.com`,

@@ -2,6 +2,6 @@
 export interface FcContext {
   requestId?: string;
   credentials?: { accessKeyId?: string; accessKeySecret?: string; securityToken?: string };
-  function?: { name?: string; timeout?: number };
+  function?: { name?: string; timeout?: number; memory?: number };
   region?: string;
 }

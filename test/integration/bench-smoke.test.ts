@@ -23,6 +23,9 @@ const FIGURES = [
   "throughput.users_out_of_order",
   "throughput.users_wrong_final_state",
   "throughput.function_cpu_percent",
+  "throughput.function_ms_per_event",
+  "throughput.eiam_ms_per_event",
+  "throughput.gb_s_per_1000_events",
   "throughput.emulator_cpu_percent",
   "throughput.naive_events",
   "throughput.naive_events_per_s",
@@ -46,6 +49,11 @@ const FIGURES = [
   "cold_start.baseline_load_ms",
   "cold_start.load_ratio",
   "cold_start.first_invocation_ms",
+  "cold_start.baseline_first_call_ms",
+  "cold_start.initializer_ms",
+  "cold_start.first_invocation_after_initializer_ms",
+  "cold_start.start_to_first_answer_ms",
+  "cold_start.start_to_first_answer_with_initializer_ms",
   "scale_out.processes",
   "scale_out.events",
   "scale_out.events_per_s",
@@ -116,6 +124,8 @@ it("runs every scenario at --scale 0.01 and reports every figure in the final JS
   expect(f["scale_out.events_applied_twice"]).toBe(0);
   expect(f["scale_out.users_wrong_final_state"]).toBe(0);
   expect(f["scale_out.dead_lettered"]).toBe(0);
+  // As root the function ran in a 128 MB memory cgroup (bench/memory-cgroup.ts): it must not have been killed.
+  if (f["memory.cgroup_limit_mb"] !== undefined) expect(f["memory.cgroup_oom_kills"]).toBe(0);
 }, 240_000);
 
 it("refuses a bad option with a message that names it and its rule", async () => {

@@ -78,18 +78,36 @@ describe("invoke", () => {
     expect(stack.eiam.state.getUser(ZHANG)?.displayName).toBe("Via CLI invoke");
   });
 
-  it("invokes asynchronously with --async", async () => {
+  it("invokes asynchronously with --async through the FC 3.0 API", async () => {
     const { name } = eventFile("async.json", { displayName: "Via CLI async" });
     const res = await cli(["invoke", "--async", name]);
     expect(res.code).toBe(0);
-    expect(res.stdout).toMatch(/^accepted \(async\) by the local function eiam-user-sync\/eiam-user-sync/);
+    expect(res.stdout).toMatch(
+      /^accepted \(async\) by the local function eiam-user-sync at \S+ \(FC 3\.0 API\)/,
+    );
     await until(() => stack.eiam.state.getUser(ZHANG)?.displayName === "Via CLI async");
   });
 
+  it("invokes an FC 2.0 service with --api fc2", async () => {
+    const { name } = eventFile("fc2.json", { displayName: "Via the FC 2.0 API" });
+    const res = await cli(["invoke", "--api", "fc2", "--async", name]);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/by the local function eiam-user-sync\/eiam-user-sync at \S+ \(FC 2\.0 API\)/);
+    await until(() => stack.eiam.state.getUser(ZHANG)?.displayName === "Via the FC 2.0 API");
+  });
+
   it("exits 1 with the FC error when the invoke API refuses the call", async () => {
-    const res = await cli(["invoke", "--service", "another-service", "sync.json"]);
-    expect(res.code).toBe(1);
-    expect(res.stderr).toContain("FCServiceNotFoundError");
+    const fc3 = await cli(["invoke", "--function", "another-function", "sync.json"]);
+    expect(fc3.code).toBe(1);
+    expect(fc3.stderr).toMatch(
+      /Function Compute refused the call: FunctionNotFound: code: 404, function 'another-function'/,
+    );
+    const fc2 = await cli(["invoke", "--api", "fc2", "--service", "another-service", "sync.json"]);
+    expect(fc2.code).toBe(1);
+    expect(fc2.stderr).toContain("FCServiceNotFoundError");
+    const bad = await cli(["invoke", "--api", "fc1", "sync.json"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--api must be fc3 or fc2");
   });
 });
 

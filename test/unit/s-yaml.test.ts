@@ -52,7 +52,16 @@ describe("s.yaml", () => {
     expect(resource.props.code).toBe("./dist/user-sync");
     expect(resource.props.handler).toBe("index.handler");
     const build = readFileSync("scripts/build.mjs", "utf8");
-    expect(build).toContain('join("dist", name, "index.mjs")');
+    expect(build).toContain('entryPoints: { index: join("functions", name, "index.ts") }');
+    expect(build).toContain('outdir = join("dist", name)');
+  });
+
+  it("builds the runtime in FC's instance initializer, which the entry exports", () => {
+    expect(resource.props.instanceLifecycleConfig).toEqual({
+      initializer: { handler: "index.initializer", timeout: 30 },
+    });
+    const entry = readFileSync("functions/user-sync/index.ts", "utf8");
+    expect(entry).toMatch(/^export const initializer = async \(context: FcContext\)/m);
   });
 
   it("has the HTTP trigger, the MNS queue trigger with retries and its dead-letter queue, and onFailure", () => {

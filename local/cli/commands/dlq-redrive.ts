@@ -156,7 +156,8 @@ export const dlqRedrive: Command = {
   name: "dlq redrive",
   help: `Usage: eiam-user-sync dlq redrive [--filter KEY=VALUE …] [--dry-run] [--to local|fc] [--sync] [--yes] [options]
 
-Hands each selected dead letter back to the function through the FC invoke API (@alicloud/fc2):
+Hands each selected dead letter back to the function through the FC invoke API (FC 3.0's InvokeFunction,
+POST /2023-03-30/functions/{name}/invocations, with @alicloud/fc20230330; --api fc2 for an FC 2.0 service):
   - our records as a redrive envelope {"kind":"eiam-user-sync.redrive", deadLetterId, delivery}: the function
     runs that delivery again and, if it fails again, does not publish a second dead letter;
   - FC's async failure records with their original requestPayload; raw messages with their body.

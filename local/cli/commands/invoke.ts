@@ -19,8 +19,9 @@ export const invoke: Command = {
   name: "invoke",
   help: `Usage: eiam-user-sync invoke FILE [--to local|fc] [--async] [options]
 
-Invokes the function with the bytes of FILE (\`-\` for standard input) through @alicloud/fc2 invokeFunction, as
-a direct invocation, and prints the answer: the function's result, or its error (exit code 1).
+Invokes the function with the bytes of FILE (\`-\` for standard input) through the FC invoke API (FC 3.0's
+InvokeFunction by default; --api fc2 for an FC 2.0 service), as a direct invocation, and prints the answer: the
+function's result, or its error (exit code 1).
 
   --to local|fc           local: the local stack's invoke API (default); fc: the deployed function (--cloud)
   --async                 x-fc-invocation-type: Async; FC answers 202 and runs it in the background, retrying
