@@ -1,6 +1,6 @@
 /**
  * The leak scan of a chaos run: every log line and every dead-letter record, searched for the run's secrets
- * and for the personal data its events carried. Patterns, not one needle per value, so the scan stays linear
+ * and for the personal data its events carried, as written and percent-decoded (a URL quoted in an error). Patterns, not one needle per value, so the scan stays linear
  * in the text at any scale: the run's emails all look like `c<user>.e<event>@…` (masked: `c***@…`), its phones
  * `+86 139 UUUU EEEE`, and its names come from a fixed list.
  */
@@ -38,6 +38,17 @@ function namePattern(plan: ChaosPlan): RegExp {
   return new RegExp([...names].map(escapeRegExp).join("|"), "i");
 }
 
+/** Percent-encoded runs decoded (an SDK error quoting its request URL holds `Amara%20O%27Neil`, `%40`). */
+function percentDecoded(text: string): string {
+  return text.replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) => {
+    try {
+      return decodeURIComponent(run);
+    } catch {
+      return run;
+    }
+  });
+}
+
 function around(text: string, index: number): string {
   return text.slice(Math.max(0, index - 60), index + 100);
 }
@@ -50,7 +61,8 @@ export function scanForLeaks(
   const needles = secretNeedles(secrets);
   const names = namePattern(plan);
   const leaks: Leak[] = [];
-  for (const { where, text, look = "both" } of texts) {
+  for (const { where, text: raw, look = "both" } of texts) {
+    const text = raw.includes("%") ? percentDecoded(raw) : raw;
     for (const label of look === "personal data" ? [] : findLeaks(text, needles)) {
       const at = text.toLowerCase().indexOf(needles.find((n) => n.label === label)!.text.toLowerCase());
       leaks.push({ where, what: `secret: ${label}`, sample: around(text, at) });
