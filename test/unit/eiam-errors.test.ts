@@ -60,3 +60,25 @@ describe("classifyEiamError", () => {
     expect(classifyEiamError(teaError(500, "InternalError")).throttled).toBe(false);
   });
 });
+
+describe("what an EIAM error keeps of the SDK's words", () => {
+  const url =
+    "http://eiam.cn-hangzhou.aliyuncs.com/?Action=UpdateUser&DisplayName=Mei%20Kowalski&Email=mei%40example.com&PhoneNumber=13912345678";
+
+  it.each([
+    [
+      "a timeout",
+      Object.assign(new Error(`ReadTimeout(5000). POST ${url} failed.`), { name: "RequestTimeoutError" }),
+    ],
+    ["a dropped connection", Object.assign(new Error(`socket hang up ${url}`), { code: "ECONNRESET" })],
+    [
+      "a decoded URL",
+      new Error("request to http://eiam/?DisplayName=Mei Kowalski&Email=mei@example.com failed"),
+    ],
+    ["an unknown error", new TypeError(`cannot read ${url}`)],
+  ])("drops the request's parameters from %s", (_what, err) => {
+    const e = classifyEiamError(err);
+    for (const secret of ["Kowalski", "mei", "13912345678", "%40", "Email="])
+      expect(e.message).not.toContain(secret);
+  });
+});
