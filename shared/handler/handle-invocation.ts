@@ -3,7 +3,6 @@
  * HTTP-trigger invocations get an HTTP response struct; every other door gets a batch result, and
  * the invocation fails (so the platform delivers again) when any event was handed back.
  */
-import { verifyWebhook } from "../auth/verify.ts";
 import type { DeadLetterPublisher } from "../dead-letter/publisher.ts";
 import { takeEiamQuota } from "../eiam/quota.ts";
 import type { EiamCredentials } from "../eiam/types.ts";
@@ -18,7 +17,7 @@ import { UserResolver } from "../resolve/user-resolver.ts";
 import type { Delivery } from "../triggers/delivery.ts";
 import { decodeInvocation, UnknownEventShapeError } from "../triggers/detect.ts";
 import type { FcContext } from "./fc-context.ts";
-import { errorResponse, type HttpResponse, outcomesResponse } from "./http-response.ts";
+import { type HttpResponse, outcomesResponse } from "./http-response.ts";
 import { parseRedrive, RetainedDeadLetter, redriveInput } from "./redrive.ts";
 import type { Runtime } from "./runtime.ts";
 
@@ -121,38 +120,18 @@ function logOutcomes(runtime: Runtime, inv: Invocation, outcomes: readonly Event
   }
 }
 
+/** The door decides (route, handshake, authentication, decryption, format); the pipeline applies what entered. */
 async function handleHttp(
   delivery: Delivery,
   context: FcContext,
   runtime: Runtime,
   inv: Invocation,
 ): Promise<{ response: HttpResponse; outcomes: EventOutcome[] }> {
-  const method = delivery.http?.method.toUpperCase() ?? "POST";
-  if (method !== "POST") {
-    return {
-      response: errorResponse(405, "method_not_allowed", "only POST applies changes", { allow: "POST" }),
-      outcomes: [],
-    };
-  }
-  if (!runtime.auth.ok) {
-    runtime.logger.error("webhook authentication is not configured", { reason: runtime.auth.reason });
-    return {
-      response: errorResponse(500, "auth_not_configured", "webhook authentication is not configured"),
-      outcomes: [],
-    };
-  }
-  const auth = verifyWebhook(delivery.body, delivery.headers, runtime.auth.settings, runtime.now());
-  if (!auth.ok) {
-    runtime.logger.warn("webhook rejected", { fcRequestId: inv.fcRequestId, reason: auth.reason });
-    const status = auth.reason === "body_too_large" ? 413 : 401;
-    return {
-      response: errorResponse(status, auth.reason, "the webhook could not be authenticated"),
-      outcomes: [],
-    };
-  }
+  const entry = runtime.door.open(delivery, runtime.now(), inv.fcRequestId);
+  if (entry.kind === "answer") return { response: entry.response, outcomes: [] };
   const policy: FailurePolicy = { retryableExhausted: "defer" };
   const outcomes = await processDeliveries(
-    [delivery],
+    [entry.delivery],
     runtime.prepare,
     depsFor(context, runtime),
     inv,
@@ -229,7 +208,7 @@ async function route(
     return batch([await deadLetterUnknownShape(input.bytes, err, deps(), inv)]);
   }
   if (redrive) {
-    const deliveries = decoded.kind === "http" ? [decoded.delivery] : decoded.deliveries;
+    const deliveries = decoded.kind === "http" ? [runtime.door.traitsFor(decoded.delivery)] : decoded.deliveries;
     return batch(
       await processDeliveries(deliveries, runtime.prepare, deps(), inv, { retryableExhausted: "defer" }),
     );

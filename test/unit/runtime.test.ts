@@ -21,13 +21,15 @@ function build(env: Record<string, string>) {
 describe("createRuntime (the cold start)", () => {
   it("refuses HTTP deliveries, with a warning, when WEBHOOK_AUTH is not chosen", () => {
     const { runtime, lines } = build({});
-    expect(runtime.auth).toMatchObject({ ok: false, reason: expect.stringContaining("WEBHOOK_AUTH") });
+    expect(runtime.door.table.broken.map((route) => route.problems)).toEqual([
+      [expect.stringContaining("WEBHOOK_AUTH")],
+    ]);
     expect(lines.join("\n")).toContain("HTTP trigger deliveries will be refused");
   });
 
   it("warns at cold start when verification is off", () => {
     const { runtime, lines } = build({ WEBHOOK_AUTH: "none" });
-    expect(runtime.auth).toMatchObject({ ok: true, settings: { mode: "none" } });
+    expect(runtime.door.table.routes).toMatchObject([{ path: "/*", authenticator: { scheme: "none" } }]);
     expect(lines.join("\n")).toContain("verification is OFF");
   });
 
