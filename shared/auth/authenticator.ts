@@ -30,4 +30,7 @@ export interface Authenticator {
 }
 
 export const reject = (reason: string): Verdict => ({ kind: "reject", reason });
-export const pass = (extra: { body?: Buffer; deliveryId?: string } = {}): Verdict => ({ kind: "pass", ...extra });
+export const pass = (extra: { body?: Buffer; deliveryId?: string } = {}): Verdict => ({
+  kind: "pass",
+  ...extra,
+});

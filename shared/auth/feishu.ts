@@ -70,7 +70,8 @@ function tokenOf(event: Json): unknown {
 function challengeAnswer(event: Json, settings: FeishuSettings): Verdict | undefined {
   if (event.type !== "url_verification") return undefined;
   if (!sameAsAny(event.token, settings.verificationTokens)) return reject("token_mismatch");
-  if (typeof event.challenge !== "string" || !CHALLENGE.test(event.challenge)) return reject("malformed_body");
+  if (typeof event.challenge !== "string" || !CHALLENGE.test(event.challenge))
+    return reject("malformed_body");
   return { kind: "answer", status: 200, body: { challenge: event.challenge } };
 }
 

@@ -32,7 +32,13 @@ export interface HmacSettings {
   toleranceSeconds?: number;
 }
 
-export const TEMPLATE_FIELDS: readonly TemplateField[] = ["body", "timestamp", "deliveryId", "method", "path"];
+export const TEMPLATE_FIELDS: readonly TemplateField[] = [
+  "body",
+  "timestamp",
+  "deliveryId",
+  "method",
+  "path",
+];
 const PLACEHOLDER = /\{([A-Za-z]{1,16})\}/g;
 /** Visible ASCII, at most 256 characters: a delivery id we sign and use as is. */
 const DELIVERY_ID = /^[\x21-\x7e]{1,256}$/;
@@ -47,7 +53,8 @@ export function parseTemplate(text: string): { parts: TemplatePart[] } | { probl
     if (match.index > last) parts.push({ literal: text.slice(last, match.index) });
     const name = match[1] as TemplateField;
     if (TEMPLATE_FIELDS.includes(name)) parts.push({ field: name });
-    else problems.push(`unknown placeholder {${name}}; use ${TEMPLATE_FIELDS.map((f) => `{${f}}`).join(", ")}`);
+    else
+      problems.push(`unknown placeholder {${name}}; use ${TEMPLATE_FIELDS.map((f) => `{${f}}`).join(", ")}`);
     last = match.index + match[0].length;
   }
   if (last < text.length) parts.push({ literal: text.slice(last) });
@@ -83,7 +90,9 @@ function readHeader(value: string, settings: HmacSettings): SignatureHeader | un
   if (settings.headerFormat === "plain") {
     const prefix = settings.prefix ?? "";
     return {
-      signatures: tokens.filter((token) => token.startsWith(prefix)).map((token) => token.slice(prefix.length)),
+      signatures: tokens
+        .filter((token) => token.startsWith(prefix))
+        .map((token) => token.slice(prefix.length)),
     };
   }
   const found: SignatureHeader = { signatures: [] };
@@ -114,7 +123,8 @@ export function verifyHmac(request: DoorRequest, settings: HmacSettings, nowMs: 
     if (outside) return reject(outside);
   }
   const deliveryId = settings.deliveryIdHeader && request.headers[settings.deliveryIdHeader]?.trim();
-  if (deliveryId !== undefined && deliveryId !== "" && !DELIVERY_ID.test(deliveryId)) return reject("missing_id");
+  if (deliveryId !== undefined && deliveryId !== "" && !DELIVERY_ID.test(deliveryId))
+    return reject("missing_id");
   if (templateUses(settings.template, "deliveryId") && !deliveryId) return reject("missing_id");
 
   const format = signatureFormat(settings);

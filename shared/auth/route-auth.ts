@@ -18,7 +18,9 @@ type Env = Readonly<Record<string, string | undefined>>;
 const envName = z
   .string()
   .regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, "must name an environment variable (letters, digits and _)")
-  .meta({ description: "The environment variable holding the value(s), comma-separated; never the value itself." });
+  .meta({
+    description: "The environment variable holding the value(s), comma-separated; never the value itself.",
+  });
 const headerName = z
   .string()
   .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/, "must be an HTTP header name")
@@ -43,19 +45,23 @@ export const RouteAuth = z.discriminatedUnion("scheme", [
     algorithm: z.enum(["sha256", "sha512", "sha1"]).optional(),
     encoding: z.enum(["hex", "base64"]).optional(),
     header: headerName,
-    prefix: z.string().regex(/^[\x21-\x2b\x2d-\x7e]{1,32}$/, "must be visible ASCII without commas").optional(),
-    signedContent: z
+    prefix: z
       .string()
-      .min(1)
-      .max(200)
-      .optional()
-      .meta({ description: "Template of the signed content: {body}, {timestamp}, {deliveryId}, {method}, {path}." }),
+      .regex(/^[\x21-\x2b\x2d-\x7e]{1,32}$/, "must be visible ASCII without commas")
+      .optional(),
+    signedContent: z.string().min(1).max(200).optional().meta({
+      description: "Template of the signed content: {body}, {timestamp}, {deliveryId}, {method}, {path}.",
+    }),
     timestampHeader: headerName.optional(),
     deliveryIdHeader: headerName.optional(),
     toleranceSeconds: tolerance.optional(),
   }),
   z.strictObject({ scheme: z.literal("github"), secretsEnv: envName }),
-  z.strictObject({ scheme: z.literal("bamboohr"), secretsEnv: envName, toleranceSeconds: tolerance.optional() }),
+  z.strictObject({
+    scheme: z.literal("bamboohr"),
+    secretsEnv: envName,
+    toleranceSeconds: tolerance.optional(),
+  }),
   z.strictObject({ scheme: z.literal("hibob"), secretsEnv: envName }),
   z.strictObject({
     scheme: z.literal("stripe-style"),
@@ -92,7 +98,10 @@ function values<T>(
   const found: T[] = [];
   entries.forEach((entry, index) => {
     const where = `auth.${key}: ${name} entry ${index + 1} of ${entries.length}`;
-    if (entry === "") return problems.push(`${where} is empty (check for a doubled or trailing comma)`);
+    if (entry === "") {
+      problems.push(`${where} is empty (check for a doubled or trailing comma)`);
+      return;
+    }
     const parsed = parse(entry);
     if (parsed.ok) found.push(parsed.value);
     else problems.push(`${where} ${parsed.message}`);
@@ -115,7 +124,9 @@ export type BuiltAuth = { ok: true; authenticator: Authenticator } | { ok: false
 export function buildRouteAuth(auth: RouteAuth, env: Env): BuiltAuth {
   const problems: string[] = [];
   const authenticator = build(auth, env, problems);
-  return problems.length > 0 || authenticator === undefined ? { ok: false, problems } : { ok: true, authenticator };
+  return problems.length > 0 || authenticator === undefined
+    ? { ok: false, problems }
+    : { ok: true, authenticator };
 }
 
 function build(auth: RouteAuth, env: Env, problems: string[]): Authenticator | undefined {
@@ -134,7 +145,9 @@ function build(auth: RouteAuth, env: Env, problems: string[]): Authenticator | u
         scheme: auth.scheme,
         check(request, nowMs) {
           const result = verifyStandardWebhook(request.body, request.headers, settings, nowMs);
-          return result.ok ? { kind: "pass", deliveryId: result.webhookId } : { kind: "reject", reason: result.reason };
+          return result.ok
+            ? { kind: "pass", deliveryId: result.webhookId }
+            : { kind: "reject", reason: result.reason };
         },
       };
     }
@@ -159,8 +172,12 @@ function build(auth: RouteAuth, env: Env, problems: string[]): Authenticator | u
         headerFormat: "plain",
         ...(auth.prefix === undefined ? {} : { prefix: auth.prefix }),
         template: parsed.parts,
-        ...(auth.timestampHeader === undefined ? {} : { timestampHeader: auth.timestampHeader.toLowerCase() }),
-        ...(auth.deliveryIdHeader === undefined ? {} : { deliveryIdHeader: auth.deliveryIdHeader.toLowerCase() }),
+        ...(auth.timestampHeader === undefined
+          ? {}
+          : { timestampHeader: auth.timestampHeader.toLowerCase() }),
+        ...(auth.deliveryIdHeader === undefined
+          ? {}
+          : { deliveryIdHeader: auth.deliveryIdHeader.toLowerCase() }),
         ...(auth.toleranceSeconds === undefined ? {} : { toleranceSeconds: auth.toleranceSeconds }),
       });
     }
@@ -172,13 +189,17 @@ function build(auth: RouteAuth, env: Env, problems: string[]): Authenticator | u
       return presetAuthenticator(auth.scheme, {
         secrets,
         ...("header" in auth && auth.header ? { header: auth.header.toLowerCase() } : {}),
-        ...("toleranceSeconds" in auth && auth.toleranceSeconds ? { toleranceSeconds: auth.toleranceSeconds } : {}),
+        ...("toleranceSeconds" in auth && auth.toleranceSeconds
+          ? { toleranceSeconds: auth.toleranceSeconds }
+          : {}),
       });
     }
     case "feishu":
       return feishuAuthenticator({
         encryptKeys:
-          auth.encryptKeyEnv === undefined ? [] : values(env, "encryptKeyEnv", auth.encryptKeyEnv, problems, text),
+          auth.encryptKeyEnv === undefined
+            ? []
+            : values(env, "encryptKeyEnv", auth.encryptKeyEnv, problems, text),
         verificationTokens: values(env, "verificationTokenEnv", auth.verificationTokenEnv, problems, text),
         ...(auth.toleranceSeconds === undefined ? {} : { toleranceSeconds: auth.toleranceSeconds }),
       });
@@ -187,6 +208,8 @@ function build(auth: RouteAuth, env: Env, problems: string[]): Authenticator | u
     case "basic":
       return basicAuthenticator(values(env, "credentialsEnv", auth.credentialsEnv, problems, basicPair));
     case "okta-event-hook":
-      return oktaEventHookAuthenticator(values(env, "authorizationEnv", auth.authorizationEnv, problems, text));
+      return oktaEventHookAuthenticator(
+        values(env, "authorizationEnv", auth.authorizationEnv, problems, text),
+      );
   }
 }

@@ -19,7 +19,8 @@ function matchesAny(value: string, allowed: readonly Buffer[]): boolean {
 function credentialsAfter(request: DoorRequest, word: string): string | undefined {
   const value = request.headers.authorization?.trim();
   if (value === undefined || value.length <= word.length + 1) return undefined;
-  if (value.slice(0, word.length).toLowerCase() !== word.toLowerCase() || value[word.length] !== " ") return undefined;
+  if (value.slice(0, word.length).toLowerCase() !== word.toLowerCase() || value[word.length] !== " ")
+    return undefined;
   return value.slice(word.length + 1).trim();
 }
 

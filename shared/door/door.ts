@@ -50,7 +50,9 @@ export class Door {
     if (route.authenticator === undefined) {
       this.logger.error("request to a route that is not configured", { fcRequestId, route: route.name });
       const code = route.name === "catch-all" ? "auth_not_configured" : "route_not_configured";
-      return answer(errorResponse(500, code, "this route is not configured; see the function's cold-start log"));
+      return answer(
+        errorResponse(500, code, "this route is not configured; see the function's cold-start log"),
+      );
     }
     if (!route.methods.includes(method)) {
       const allow = route.methods.join(", ");
@@ -69,7 +71,11 @@ export class Door {
       return answer(errorResponse(status, verdict.reason, "the webhook could not be authenticated"));
     }
     if (verdict.kind === "answer") {
-      this.logger.info("handshake answered", { fcRequestId, route: route.name, scheme: route.authenticator.scheme });
+      this.logger.info("handshake answered", {
+        fcRequestId,
+        route: route.name,
+        scheme: route.authenticator.scheme,
+      });
       return answer(jsonResponse(verdict.status, verdict.body));
     }
     const body = verdict.body ?? delivery.body;

@@ -4,7 +4,7 @@
  */
 import type { Authenticator } from "../auth/authenticator.ts";
 import { buildRouteAuth } from "../auth/route-auth.ts";
-import { type AuthFailureReason, type WebhookAuthSettings, verifyWebhook } from "../auth/verify.ts";
+import { type AuthFailureReason, verifyWebhook, type WebhookAuthSettings } from "../auth/verify.ts";
 import type { RouteTraits } from "../triggers/delivery.ts";
 import { type RouteConfig, routeName, routeProblems, routesOf } from "./routes.ts";
 
@@ -50,7 +50,8 @@ function buildRoute(index: number, value: unknown, context: RouteContext): Route
   const name = routeName(index, value);
   const parsed = routeProblems(value);
   if (!parsed.ok) {
-    const path = typeof (value as { path?: unknown })?.path === "string" ? (value as { path: string }).path : "";
+    const path =
+      typeof (value as { path?: unknown })?.path === "string" ? (value as { path: string }).path : "";
     const methods = (value as { methods?: unknown })?.methods;
     return {
       name,
@@ -107,7 +108,9 @@ export function routesFromFile(document: unknown, context: RouteContext): Route[
 }
 
 /** Without SENDERS_FILE: every path, POST only, checked with WEBHOOK_AUTH as before routes existed. */
-export function catchAllRoute(auth: { ok: true; settings: WebhookAuthSettings } | { ok: false; reason: string }): Route {
+export function catchAllRoute(
+  auth: { ok: true; settings: WebhookAuthSettings } | { ok: false; reason: string },
+): Route {
   const base = {
     name: "catch-all",
     path: "/*",
@@ -125,7 +128,9 @@ export function catchAllRoute(auth: { ok: true; settings: WebhookAuthSettings } 
       scheme: settings.mode,
       check(request, nowMs) {
         const result = verifyWebhook(request.body, request.headers, settings, nowMs);
-        return result.ok ? { kind: "pass" } : { kind: "reject", reason: result.reason satisfies AuthFailureReason };
+        return result.ok
+          ? { kind: "pass" }
+          : { kind: "reject", reason: result.reason satisfies AuthFailureReason };
       },
     },
   };

@@ -18,7 +18,10 @@ export const RouteConfig = z
     path: z
       .string()
       .max(200)
-      .regex(PATH, "must be an absolute path such as /hooks/feishu, or a prefix ending in /* such as /scim/v2/*")
+      .regex(
+        PATH,
+        "must be an absolute path such as /hooks/feishu, or a prefix ending in /* such as /scim/v2/*",
+      )
       .meta({ description: "Exact path, or a prefix ending in /* that serves everything under it." }),
     methods: z
       .array(z.enum(HTTP_METHODS))
@@ -30,10 +33,9 @@ export const RouteConfig = z
       .string()
       .regex(FORMAT, "must be canonical, cloudevents, scim or mapped:<mapping name>")
       .meta({ description: "How the body is read: canonical, cloudevents, scim or mapped:<mapping name>." }),
-    ack: z
-      .enum(["sync", "enqueue"])
-      .optional()
-      .meta({ description: "sync (default): answer after EIAM. enqueue: answer 202 once in the SOURCE_QUEUE." }),
+    ack: z.enum(["sync", "enqueue"]).optional().meta({
+      description: "sync (default): answer after EIAM. enqueue: answer 202 once in the SOURCE_QUEUE.",
+    }),
     source: z
       .string()
       .min(1)
@@ -58,11 +60,16 @@ export const SendersFile = z
   .meta({ title: "eiam-user-sync senders (SENDERS_FILE)" });
 
 function issuePath(path: readonly PropertyKey[]): string {
-  return path.map((key) => (typeof key === "number" ? `[${key}]` : String(key))).join(".").replace(/\.\[/g, "[");
+  return path
+    .map((key) => (typeof key === "number" ? `[${key}]` : String(key)))
+    .join(".")
+    .replace(/\.\[/g, "[");
 }
 
 /** One route's problems, each `key: message`; the value itself is never quoted. */
-export function routeProblems(value: unknown): { ok: true; route: RouteConfig } | { ok: false; problems: string[] } {
+export function routeProblems(
+  value: unknown,
+): { ok: true; route: RouteConfig } | { ok: false; problems: string[] } {
   const parsed = RouteConfig.safeParse(value);
   if (parsed.success) return { ok: true, route: parsed.data };
   return {
@@ -79,7 +86,8 @@ export function routesOf(document: unknown): unknown[] {
   const routes = (document as { routes?: unknown }).routes;
   if (!Array.isArray(routes) || routes.length === 0) throw new Error('"routes" must be a non-empty array');
   const extra = Object.keys(document).filter((key) => key !== "routes" && key !== "$schema");
-  if (extra.length > 0) throw new Error(`unknown key(s) ${extra.slice(0, 5).join(", ")}; only "routes" is read`);
+  if (extra.length > 0)
+    throw new Error(`unknown key(s) ${extra.slice(0, 5).join(", ")}; only "routes" is read`);
   return routes;
 }
 

@@ -14,7 +14,9 @@ import { type CanonicalCandidate, isObject, problem } from "./types.ts";
 export const CLOUDEVENTS_BATCH = "application/cloudevents-batch+json";
 export const CLOUDEVENTS_STRUCTURED = "application/cloudevents+json";
 
-export type CloudEventsResult = { ok: true; events: CanonicalCandidate[] } | { ok: false; problems: Problem[] };
+export type CloudEventsResult =
+  | { ok: true; events: CanonicalCandidate[] }
+  | { ok: false; problems: Problem[] };
 
 export interface CloudEventsOptions {
   maxDepth: number;
@@ -80,7 +82,11 @@ function oneEvent(
   const problems: Problem[] = [];
   if (envelope.specversion === undefined) {
     problems.push(
-      problem(where("specversion"), "required", `is required: this is not a CloudEvent${header("specversion")}`),
+      problem(
+        where("specversion"),
+        "required",
+        `is required: this is not a CloudEvent${header("specversion")}`,
+      ),
     );
   }
   for (const attribute of REQUIRED) {

@@ -208,7 +208,8 @@ async function route(
     return batch([await deadLetterUnknownShape(input.bytes, err, deps(), inv)]);
   }
   if (redrive) {
-    const deliveries = decoded.kind === "http" ? [runtime.door.traitsFor(decoded.delivery)] : decoded.deliveries;
+    const deliveries =
+      decoded.kind === "http" ? [runtime.door.traitsFor(decoded.delivery)] : decoded.deliveries;
     return batch(
       await processDeliveries(deliveries, runtime.prepare, deps(), inv, { retryableExhausted: "defer" }),
     );

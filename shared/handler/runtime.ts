@@ -128,7 +128,9 @@ function routesFile(file: string, env: Env, config: Config, mappingNames: readon
   try {
     document = JSON.parse(readFileSync(file, "utf8"));
   } catch (err) {
-    throw new ConfigError(`invalid configuration:\n  SENDERS_FILE: cannot read ${file}: ${(err as Error).message}`);
+    throw new ConfigError(
+      `invalid configuration:\n  SENDERS_FILE: cannot read ${file}: ${(err as Error).message}`,
+    );
   }
   try {
     return routesFromFile(document, { env, mappingNames, hasSourceQueue: config.sourceQueue !== undefined });
