@@ -108,7 +108,7 @@ export interface Config {
   /** The HTTP routes file (SENDERS_FILE); without it, one catch-all route with WEBHOOK_AUTH. */
   sendersFile?: string;
   /** The MNS queue `ack: enqueue` routes put deliveries in (the queue trigger's source queue). */
-  sourceQueue?: string;
+  sourceQueue?: { queue: string; endpoint?: string; accountId?: string; region?: string };
   /** HR webhook mapping files (`HR_MAPPING_FILE`, comma-separated). */
   mappingFiles: readonly string[];
   mnsBodyEncoding: "auto" | "text" | "base64";
@@ -182,7 +182,16 @@ export function loadConfig(env: Env): Config {
           },
     payloadFormat: e.PAYLOAD_FORMAT,
     sendersFile: e.SENDERS_FILE,
-    sourceQueue: e.SOURCE_QUEUE,
+    ...(e.SOURCE_QUEUE === undefined
+      ? {}
+      : {
+          sourceQueue: {
+            queue: e.SOURCE_QUEUE,
+            endpoint: e.MNS_ENDPOINT,
+            accountId: e.MNS_ACCOUNT_ID,
+            region,
+          },
+        }),
     mappingFiles: e.HR_MAPPING_FILE ?? [],
     mnsBodyEncoding: e.MNS_BODY_ENCODING,
     eiam: {

@@ -4,9 +4,11 @@
  * the invocation fails (so the platform delivers again) when any event was handed back.
  */
 import type { DeadLetterPublisher } from "../dead-letter/publisher.ts";
+import { acknowledgeFast } from "../door/fast-ack.ts";
 import { takeEiamQuota } from "../eiam/quota.ts";
 import type { EiamCredentials } from "../eiam/types.ts";
 import type { FailurePolicy } from "../pipeline/apply-change.ts";
+import { mapWithConcurrency } from "../pipeline/concurrency.ts";
 import { earlierDeadLetter, identityOfBytes, rememberDeadLetter } from "../pipeline/dead-letter-memory.ts";
 import { deadLetter } from "../pipeline/dead-letters.ts";
 import type { PipelineDeps } from "../pipeline/deps.ts";
@@ -14,7 +16,7 @@ import type { Invocation } from "../pipeline/invocation.ts";
 import { type EventOutcome, type OutcomeSummary, summarize } from "../pipeline/outcome.ts";
 import { processDeliveries } from "../pipeline/process.ts";
 import { UserResolver } from "../resolve/user-resolver.ts";
-import type { Delivery } from "../triggers/delivery.ts";
+import type { Delivery, Undecodable } from "../triggers/delivery.ts";
 import { decodeInvocation, UnknownEventShapeError } from "../triggers/detect.ts";
 import type { FcContext } from "./fc-context.ts";
 import { type HttpResponse, outcomesResponse } from "./http-response.ts";
@@ -129,6 +131,17 @@ async function handleHttp(
 ): Promise<{ response: HttpResponse; outcomes: EventOutcome[] }> {
   const entry = runtime.door.open(delivery, runtime.now(), inv.fcRequestId);
   if (entry.kind === "answer") return { response: entry.response, outcomes: [] };
+  if (entry.route.ack === "enqueue" && runtime.sourceQueue) {
+    const queue = runtime.sourceQueue(credentialsFor(context, runtime));
+    const ack = await acknowledgeFast(
+      entry.delivery,
+      runtime.prepare,
+      queue,
+      runtime.logger,
+      inv.fcRequestId,
+    );
+    if (ack.kind === "answered") return { response: ack.response, outcomes: [] };
+  }
   const policy: FailurePolicy = { retryableExhausted: "defer" };
   const outcomes = await processDeliveries(
     [entry.delivery],
@@ -140,28 +153,28 @@ async function handleHttp(
   return { response: outcomesResponse(outcomes), outcomes };
 }
 
-async function deadLetterUnknownShape(
-  bytes: Buffer,
-  error: UnknownEventShapeError,
+/** A message that could not be decoded: dead-lettered alone (once, however often it is delivered again). */
+async function deadLetterUndecodable(
+  item: Undecodable,
   deps: PipelineDeps,
   inv: Invocation,
 ): Promise<EventOutcome> {
   const delivery: Delivery = {
-    trigger: "direct",
-    deliveryId: inv.fcRequestId,
-    receivedAt: inv.startedAt,
-    body: bytes,
+    trigger: item.trigger,
+    deliveryId: item.deliveryId,
+    receivedAt: item.receivedAt,
+    body: item.bytes,
     headers: {},
-    original: bytes,
+    original: item.original,
   };
-  const identity = identityOfBytes(delivery.deliveryId, bytes);
+  const identity = identityOfBytes(delivery.deliveryId, item.bytes);
   const earlier = await earlierDeadLetter(deps, identity);
   if (earlier !== undefined)
     return { status: "duplicate", deliveryId: delivery.deliveryId, deadLetterId: earlier };
   const outcomeError = {
     stage: "decode" as const,
     code: "UnknownEventShape",
-    message: error.message,
+    message: item.error.message,
     retryable: false,
   };
   const deadLetterId = await deadLetter(
@@ -205,21 +218,38 @@ async function route(
     decoded = decodeInvocation(input.bytes, input.receivedAt, decodeOptions);
   } catch (err) {
     if (!(err instanceof UnknownEventShapeError)) throw err;
-    return batch([await deadLetterUnknownShape(input.bytes, err, deps(), inv)]);
+    // The whole invocation is one message we cannot read: its bytes are kept as they came.
+    const whole: Undecodable = {
+      trigger: "direct",
+      deliveryId: inv.fcRequestId,
+      receivedAt: inv.startedAt,
+      original: input.bytes,
+      bytes: input.bytes,
+      error: err,
+    };
+    return batch([await deadLetterUndecodable(whole, deps(), inv)]);
   }
+  const undecodable = async () =>
+    decoded.kind === "batch" && decoded.undecodable
+      ? mapWithConcurrency(decoded.undecodable, runtime.config.eiam.maxConcurrency, (item) =>
+          deadLetterUndecodable(item, deps(), inv),
+        )
+      : [];
   if (redrive) {
     const deliveries =
       decoded.kind === "http" ? [runtime.door.traitsFor(decoded.delivery)] : decoded.deliveries;
-    return batch(
-      await processDeliveries(deliveries, runtime.prepare, deps(), inv, { retryableExhausted: "defer" }),
-    );
+    const processed = await processDeliveries(deliveries, runtime.prepare, deps(), inv, {
+      retryableExhausted: "defer",
+    });
+    return batch([...(await undecodable()), ...processed]);
   }
   if (decoded.kind === "http") {
     const http = await handleHttp(decoded.delivery, context, runtime, inv);
     return { answer: http.response, outcomes: http.outcomes };
   }
   const policy: FailurePolicy = { retryableExhausted: "dead-letter" };
-  return batch(await processDeliveries(decoded.deliveries, runtime.prepare, deps(), inv, policy));
+  const processed = await processDeliveries(decoded.deliveries, runtime.prepare, deps(), inv, policy);
+  return batch([...(await undecodable()), ...processed]);
 }
 
 export async function handleInvocation(

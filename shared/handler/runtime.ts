@@ -11,6 +11,7 @@ import { MnsDeadLetterPublisher } from "../dead-letter/mns-publisher.ts";
 import type { DeadLetterPublisher } from "../dead-letter/publisher.ts";
 import { Door } from "../door/door.ts";
 import { catchAllRoute, type Route, RouteTable, routesFromFile } from "../door/route-table.ts";
+import { MnsSourceQueue, type SourceQueue, sourceQueueEndpoint } from "../door/source-queue.ts";
 import { EiamClientPool } from "../eiam/client.ts";
 import type { EiamCredentials } from "../eiam/types.ts";
 import { loadMappingConfig } from "../formats/mapping-config.ts";
@@ -35,6 +36,8 @@ export interface Runtime {
   deadLetters: (credentials: EiamCredentials) => DeadLetterPublisher;
   /** The HTTP trigger's routes: authentication, handshakes, decryption and format choice (shared/door/). */
   door: Door;
+  /** The source queue for `ack: enqueue` routes (SOURCE_QUEUE), for the invocation's credentials. */
+  sourceQueue?: (credentials: EiamCredentials) => SourceQueue;
   prepare: PrepareOptions;
   now: () => number;
 }
@@ -45,6 +48,7 @@ export interface RuntimeOverrides {
   store?: IdempotencyStore;
   limiter?: RateLimiter;
   now?: () => number;
+  sourceQueue?: SourceQueue;
 }
 
 function deadLetterPublishers(config: Config): (credentials: EiamCredentials) => DeadLetterPublisher {
@@ -67,6 +71,19 @@ function deadLetterPublishers(config: Config): (credentials: EiamCredentials) =>
     const key = `${credentials.accessKeyId}\n${credentials.securityToken ?? ""}`;
     if (last?.key !== key) last = { key, publisher: new MnsDeadLetterPublisher(options, credentials) };
     return last.publisher;
+  };
+}
+
+function sourceQueues(config: Config): Runtime["sourceQueue"] {
+  const options = config.sourceQueue;
+  if (options === undefined) return undefined;
+  const target = sourceQueueEndpoint(options);
+  if (typeof target === "string") throw new ConfigError(`invalid configuration:\n  SOURCE_QUEUE: ${target}`);
+  let last: { key: string; queue: SourceQueue } | undefined;
+  return (credentials) => {
+    const key = `${credentials.accessKeyId}\n${credentials.securityToken ?? ""}`;
+    if (last?.key !== key) last = { key, queue: new MnsSourceQueue({ ...options, ...target }, credentials) };
+    return last.queue;
   };
 }
 
@@ -199,6 +216,11 @@ export function createRuntime(env: Env, overrides: RuntimeOverrides = {}): Runti
     limiter,
     deadLetters: overrides.deadLetters ? () => overrides.deadLetters! : deadLetterPublishers(config),
     door,
+    ...(overrides.sourceQueue
+      ? { sourceQueue: () => overrides.sourceQueue! }
+      : config.sourceQueue
+        ? { sourceQueue: sourceQueues(config) }
+        : {}),
     prepare,
     now: overrides.now ?? Date.now,
   };

@@ -1,6 +1,7 @@
 import type { DeadLetterPublisher } from "../dead-letter/publisher.ts";
 import type { DeadLetterError, DeadLetterRecord } from "../dead-letter/record.ts";
 import type { Delivery } from "../triggers/delivery.ts";
+import { keptHeaders } from "../triggers/kept-headers.ts";
 import type { Invocation } from "./invocation.ts";
 
 export interface DeadLetterInput {
@@ -15,10 +16,19 @@ export interface DeadLetterInput {
   attempts: number;
 }
 
+/** An HTTP event keeps only the allow-listed headers: never Authorization, Cookie, signatures or tokens. */
+function withoutCredentials(delivery: Delivery): unknown {
+  const original = delivery.original;
+  if (delivery.trigger !== "http" || typeof original !== "object" || original === null) return original;
+  const headers = (original as { headers?: unknown }).headers;
+  if (typeof headers !== "object" || headers === null) return original;
+  return { ...original, headers: keptHeaders(headers as Record<string, unknown>) };
+}
+
 function originalOf(delivery: Delivery): Pick<DeadLetterRecord["delivery"], "encoding" | "original"> {
   if (Buffer.isBuffer(delivery.original))
     return { encoding: "base64", original: delivery.original.toString("base64") };
-  return { encoding: "json", original: delivery.original };
+  return { encoding: "json", original: withoutCredentials(delivery) };
 }
 
 export function buildDeadLetterRecord(

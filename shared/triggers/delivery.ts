@@ -56,11 +56,23 @@ export interface Delivery {
   original: unknown;
 }
 
+/** One message of a batch that could not be decoded: dead-lettered on its own, the others are applied. */
+export interface Undecodable {
+  trigger: TriggerKind;
+  deliveryId: string;
+  receivedAt: number;
+  /** The message as it came (one CloudEvent object), for the dead-letter record. */
+  original: unknown;
+  /** Its bytes, to recognise a redelivery of the same message. */
+  bytes: Buffer;
+  error: UnknownEventShapeError;
+}
+
 export type DecodedInvocation =
   /** The handler's answer must be an FC HTTP response struct. */
   | { kind: "http"; delivery: Delivery }
   /** EventBridge event stream, MNS topic, or direct invoke: one or many deliveries. */
-  | { kind: "batch"; deliveries: Delivery[] };
+  | { kind: "batch"; deliveries: Delivery[]; undecodable?: Undecodable[] };
 
 /**
  * How a message body string is encoded. `auto`: decode only when the string is canonical Base64 whose
