@@ -14,7 +14,9 @@ const [url, what] = process.argv.slice(2);
 const key = process.env.FEISHU_ENCRYPT_KEY;
 const token = process.env.FEISHU_VERIFICATION_TOKEN;
 if (!url || !what || !key || !token) {
-  console.error("usage: FEISHU_ENCRYPT_KEY=… FEISHU_VERIFICATION_TOKEN=… node examples/send-feishu.mjs <url> challenge|<event.json>");
+  console.error(
+    "usage: FEISHU_ENCRYPT_KEY=… FEISHU_VERIFICATION_TOKEN=… node examples/send-feishu.mjs <url> challenge|<event.json>",
+  );
   process.exit(2);
 }
 
@@ -30,7 +32,12 @@ if (what === "challenge") {
   plain = JSON.stringify({ challenge: randomUUID(), token, type: "url_verification" });
 } else {
   const event = JSON.parse(readFileSync(what, "utf8"));
-  event.header = { ...event.header, token, event_id: randomUUID().replace(/-/g, ""), create_time: String(Date.now()) };
+  event.header = {
+    ...event.header,
+    token,
+    event_id: randomUUID().replace(/-/g, ""),
+    create_time: String(Date.now()),
+  };
   plain = JSON.stringify(event);
 }
 const body = JSON.stringify({ encrypt: encrypt(plain) });
@@ -39,7 +46,9 @@ if (what !== "challenge") {
   const nonce = randomBytes(8).toString("hex");
   headers["x-lark-request-timestamp"] = timestamp;
   headers["x-lark-request-nonce"] = nonce;
-  headers["x-lark-signature"] = createHash("sha256").update(timestamp + nonce + key + body).digest("hex");
+  headers["x-lark-signature"] = createHash("sha256")
+    .update(timestamp + nonce + key + body)
+    .digest("hex");
 }
 const res = await fetch(url, { method: "POST", headers, body });
 console.log(res.status, await res.text());
