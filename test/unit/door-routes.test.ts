@@ -1,4 +1,5 @@
 /** The route table (SENDERS_FILE): the shipped example loads, problems are listed by route and key, matching. */
+import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import Ajv2020 from "ajv/dist/2020.js";
 import { describe, expect, it } from "vitest";
@@ -190,6 +191,59 @@ describe("the door", () => {
       "f",
     );
     expect(scim.kind).toBe("enter");
+  });
+
+  it("answers Okta's verification GET and HiBob's signed ping at the door, applying nothing", () => {
+    const table = new RouteTable(
+      routesFromFile(
+        {
+          routes: [
+            {
+              path: "/hooks/okta",
+              methods: ["GET", "POST"],
+              format: "mapped:okta",
+              auth: { scheme: "okta-event-hook", authorizationEnv: "OKTA_AUTH" },
+            },
+            {
+              path: "/hooks/hibob",
+              methods: ["POST"],
+              format: "mapped:hibob",
+              auth: { scheme: "hibob", secretsEnv: "HIBOB_KEYS" },
+            },
+          ],
+        },
+        {
+          env: { OKTA_AUTH: "okta-static-value", HIBOB_KEYS: "bob-secret" },
+          mappingNames: ["okta", "hibob"],
+          hasSourceQueue: false,
+        },
+      ),
+    );
+    const gate = new Door(table, createLogger({ sink: () => undefined }));
+    const okta = gate.open(
+      delivery("GET", "/hooks/okta", { "x-okta-verification-challenge": "abc_123" }),
+      0,
+      "f",
+    );
+    expect(okta.kind === "answer" && [okta.response.statusCode, JSON.parse(okta.response.body)]).toEqual([
+      200,
+      { verification: "abc_123" },
+    ]);
+    const ping = { ...delivery("POST", "/hooks/hibob"), body: Buffer.from("Ping test") };
+    ping.headers = {
+      "bob-signature": createHmac("sha512", "bob-secret").update("Ping test").digest("base64"),
+    };
+    const pong = gate.open(ping, 0, "f");
+    expect(pong.kind === "answer" && pong.response.statusCode).toBe(200);
+  });
+
+  it("gives a redriven HTTP delivery its route's traits by path, without checks", () => {
+    const redriven = door.traitsFor(delivery("POST", "/hooks/bamboohr"));
+    expect(redriven.route).toEqual({
+      path: "/hooks/bamboohr",
+      format: "mapped",
+      mappingName: "bamboohr-employee",
+    });
   });
 
   it("without SENDERS_FILE, one catch-all route takes POST anywhere", () => {
