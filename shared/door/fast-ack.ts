@@ -13,7 +13,7 @@ import {
 } from "../handler/http-response.ts";
 import type { Logger } from "../log.ts";
 import { type PrepareOptions, prepareDelivery } from "../pipeline/prepare.ts";
-import { encodeAcceptedDelivery } from "../triggers/accepted-delivery.ts";
+import { decodeAcceptedDelivery, encodeAcceptedDelivery } from "../triggers/accepted-delivery.ts";
 import type { Delivery } from "../triggers/delivery.ts";
 import { MNS_MAX_MESSAGE_BYTES, type SourceQueue } from "./source-queue.ts";
 
@@ -21,6 +21,15 @@ import { MNS_MAX_MESSAGE_BYTES, type SourceQueue } from "./source-queue.ts";
 const MESSAGE_BUDGET_BYTES = MNS_MAX_MESSAGE_BYTES - 4096;
 
 export type FastAck = { kind: "answered"; response: HttpResponse } | { kind: "process-now"; why: string };
+
+/** Only what the queue path will read back (e.g. not a path longer than the message allows) is queued. */
+function readsBack(message: string): boolean {
+  try {
+    return decodeAcceptedDelivery(Buffer.from(message)) !== undefined;
+  } catch {
+    return false;
+  }
+}
 
 export async function acknowledgeFast(
   delivery: Delivery,
@@ -33,6 +42,7 @@ export async function acknowledgeFast(
   if (prepared.length === 0) return { kind: "process-now", why: "nothing to apply" };
   if (prepared.some((item) => item.kind === "invalid")) return { kind: "process-now", why: "invalid input" };
   const message = encodeAcceptedDelivery(delivery);
+  if (!readsBack(message)) return { kind: "process-now", why: "the queue path could not read it back" };
   if (Buffer.byteLength(message) > MESSAGE_BUDGET_BYTES) {
     logger.warn("delivery too large for the source queue: processed now", {
       fcRequestId,
