@@ -1,6 +1,6 @@
 /** Command-line options of `npm run bench` (bench/run.ts). */
 
-export const SCENARIOS = [1, 2, 3, 4, 5] as const;
+export const SCENARIOS = [1, 2, 3, 4, 5, 6] as const;
 export type ScenarioId = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {
@@ -24,7 +24,7 @@ export class OptionsError extends Error {
 
 export const USAGE = `usage: tsx bench/run.ts [--scale F] [--only N,M] [--json-only] [--bundle PATH] [--profile DIR] [--node-flags "…"]
   --scale F      multiply event counts by F (default 1; e.g. 0.01 for a smoke run)
-  --only N,M     run only these scenarios (1 throughput, 2 pipeline CPU, 3 cold start, 4 memory, 5 scale-out)
+  --only N,M     run only these scenarios (1 throughput, 2 pipeline CPU, 3 cold start, 4 memory, 5 scale-out, 6 webhook ack)
   --json-only    print only the final JSON line
   --bundle PATH  the built function (default dist/user-sync/index.mjs)
   --profile DIR  write CPU profiles of the function's processes (node --cpu-prof) into DIR
@@ -106,7 +106,7 @@ function parseOnly(text: string): Set<ScenarioId> {
     const n = Number(part.trim());
     const id = SCENARIOS.find((s) => s === n);
     if (id === undefined) {
-      throw new OptionsError(`--only takes scenario numbers from 1 to 5 separated by commas (got "${part}")`);
+      throw new OptionsError(`--only takes scenario numbers from 1 to 6 separated by commas (got "${part}")`);
     }
     ids.add(id);
   }

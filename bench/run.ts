@@ -15,6 +15,7 @@ import { runColdStart } from "./scenarios/cold-start.ts";
 import { runPipelineCpu } from "./scenarios/pipeline-cpu.ts";
 import { runScaleOut } from "./scenarios/scale-out.ts";
 import { runThroughput } from "./scenarios/throughput.ts";
+import { runWebhookAck } from "./scenarios/webhook-ack.ts";
 
 async function main(): Promise<number> {
   let options: ReturnType<typeof parseOptions>;
@@ -62,6 +63,7 @@ async function main(): Promise<number> {
     ["2 pipeline CPU", only.has(2), () => runPipelineCpu(ctx)],
     ["3 cold start", only.has(3), () => runColdStart(ctx)],
     ["5 scale-out", only.has(5), () => runScaleOut(ctx)],
+    ["6 webhook ack", only.has(6), () => runWebhookAck(ctx)],
   ];
   try {
     for (const [name, selected, run] of scenarios) {

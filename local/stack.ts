@@ -126,12 +126,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     closers.push(() => mns.close());
 
+    // With a routes file (SENDERS_FILE) each route names its auth, and WEBHOOK_AUTH must stay unset.
+    const routed = Boolean(options.functionEnv?.SENDERS_FILE || process.env.SENDERS_FILE);
     const env = applyEnvDefaults({
       EIAM_INSTANCE_ID: DEMO_INSTANCE_ID,
       EIAM_ENDPOINT: eiam.endpoint,
       EIAM_PROTOCOL: "http",
-      WEBHOOK_AUTH: "none",
+      ...(routed ? {} : { WEBHOOK_AUTH: "none" }),
       DEAD_LETTER_TOPIC: STACK_NAMES.deadLetterTopic,
+      SOURCE_QUEUE: STACK_NAMES.sourceQueue,
       MNS_ENDPOINT: mns.url,
       MNS_ACCOUNT_ID: mns.accountId,
       IDEMPOTENCY_STORE: "memory",

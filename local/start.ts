@@ -21,8 +21,11 @@ function banner(stack: LocalStack): string {
   const e = info.endpoints;
   const now = new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
   const webhookAuth = process.env.WEBHOOK_AUTH ?? "none";
-  const authLine =
-    webhookAuth === "none"
+  const sendersFile = process.env.SENDERS_FILE;
+  const authLine = sendersFile
+    ? `HTTP routes from SENDERS_FILE=${sendersFile}: each route names its auth (docs/sources.md); other paths get 404.\n` +
+      "  The catch-all webhook example below needs a route for / (or start without SENDERS_FILE)."
+    : webhookAuth === "none"
       ? "Webhook authentication is OFF (WEBHOOK_AUTH=none): the HTTP trigger accepts unsigned requests.\n" +
         "  Set WEBHOOK_AUTH and WEBHOOK_SECRETS before `npm start` to try signed webhooks."
       : `Webhook authentication: WEBHOOK_AUTH=${webhookAuth}.`;
@@ -31,7 +34,8 @@ function banner(stack: LocalStack): string {
   return `
 eiam-user-sync: the local cloud is running (Ctrl-C stops it)
 
-  HTTP trigger     ${e.httpTrigger}/   any path; POST applies changes
+  HTTP trigger     ${e.httpTrigger}/   ${sendersFile ? "the routes of SENDERS_FILE" : "any path; POST applies changes"}
+    ack: enqueue → source queue ${info.mns.sourceQueue} (SOURCE_QUEUE)
   FC invoke API    ${e.fcApi}   function ${info.fc.function} (2023-03-30; 2016-08-15 as service ${info.fc.service})
   MNS              ${e.mns}   account ${info.accountId}
     source queue          ${info.mns.sourceQueue}   → the function (EventBridge-style trigger)

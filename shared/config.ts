@@ -69,7 +69,9 @@ const EnvSchema = z.object({
     .regex(/^https?:\/\/[^/]+$/, "must be http(s)://host[:port] with no path")
     .optional(),
   MNS_ACCOUNT_ID: z.string().trim().min(1).optional(),
-  PAYLOAD_FORMAT: z.enum(["canonical", "scim", "mapped"]).optional(),
+  PAYLOAD_FORMAT: z.enum(["canonical", "cloudevents", "scim", "mapped"]).optional(),
+  SENDERS_FILE: z.string().trim().min(1).optional(),
+  SOURCE_QUEUE: z.string().trim().min(1).optional(),
   HR_MAPPING_FILE: csv,
   MNS_BODY_ENCODING: z.enum(["auto", "text", "base64"]).default("auto"),
 });
@@ -107,7 +109,11 @@ export interface Config {
   deadLetter:
     | { kind: "mns"; topic: string; endpoint?: string; accountId?: string; region?: string }
     | { kind: "file"; path: string };
-  payloadFormat?: "canonical" | "scim" | "mapped";
+  payloadFormat?: "canonical" | "cloudevents" | "scim" | "mapped";
+  /** The HTTP routes file (SENDERS_FILE); without it, one catch-all route with WEBHOOK_AUTH. */
+  sendersFile?: string;
+  /** The MNS queue `ack: enqueue` routes put deliveries in (the queue trigger's source queue). */
+  sourceQueue?: { queue: string; endpoint?: string; accountId?: string; region?: string };
   /** HR webhook mapping files (`HR_MAPPING_FILE`, comma-separated). */
   mappingFiles: readonly string[];
   mnsBodyEncoding: "auto" | "text" | "base64";
@@ -185,6 +191,17 @@ export function loadConfig(env: Env): Config {
             region,
           },
     payloadFormat: e.PAYLOAD_FORMAT,
+    sendersFile: e.SENDERS_FILE,
+    ...(e.SOURCE_QUEUE === undefined
+      ? {}
+      : {
+          sourceQueue: {
+            queue: e.SOURCE_QUEUE,
+            endpoint: e.MNS_ENDPOINT,
+            accountId: e.MNS_ACCOUNT_ID,
+            region,
+          },
+        }),
     mappingFiles: e.HR_MAPPING_FILE ?? [],
     mnsBodyEncoding: e.MNS_BODY_ENCODING,
     eiam: {

@@ -28,6 +28,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 function tally(answer: unknown): Pick<InvokeResult, "summary" | "errorCodes"> {
   const summary: Record<string, number> = {};
   const errorCodes: Record<string, number> = {};
+  // An HTTP-trigger answer is counted by its status (`http_202`).
+  if (isRecord(answer) && typeof answer.statusCode === "number") summary[`http_${answer.statusCode}`] = 1;
   const results = isRecord(answer) && Array.isArray(answer.results) ? answer.results : [];
   for (const outcome of results) {
     if (!isRecord(outcome) || typeof outcome.status !== "string") continue;

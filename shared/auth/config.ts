@@ -28,7 +28,7 @@ const modeSchema = z
   .pipe(z.enum(["standard-webhooks", "hmac-sha256", "none"], { error: `is not valid. ${MODE_HELP}` }));
 
 /** RFC 9110 token characters; stored lower-case because the caller lower-cases header names. */
-const headerNameSchema = z
+export const headerNameSchema = z
   .string()
   .max(100, "must be at most 100 characters")
   .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, "must be an HTTP header name (letters, digits and !#$%&'*+-.^_`|~)")
@@ -39,7 +39,7 @@ const encodingSchema = z
   .transform((encoding) => encoding.toLowerCase())
   .pipe(z.enum(["hex", "base64"], { error: 'must be "hex" or "base64"' }));
 
-const prefixSchema = z
+export const prefixSchema = z
   .string()
   .max(32, "must be at most 32 characters")
   .regex(/^[\x21-\x2b\x2d-\x7e]+$/, "must be visible ASCII without spaces or commas (e.g. sha256=)");
@@ -61,7 +61,7 @@ function decodeBase64(text: string): Buffer | undefined {
 }
 
 /** The spec's symmetric secrets: `whsec_` then base64 of 24 to 64 random bytes. */
-const whsecSecretSchema = z.string().transform((entry, ctx) => {
+export const whsecSecretSchema = z.string().transform((entry, ctx) => {
   const bytes = entry.startsWith("whsec_") ? decodeBase64(entry.slice("whsec_".length)) : undefined;
   if (bytes === undefined) {
     ctx.addIssue({ code: "custom", message: "must be whsec_ followed by standard padded base64" });
@@ -78,7 +78,7 @@ const whsecSecretSchema = z.string().transform((entry, ctx) => {
 });
 
 /** A raw secret is used as its UTF-8 bytes; `base64:` marks binary secrets (or ones holding commas or spaces). */
-const hmacSecretSchema = z.string().transform((entry, ctx) => {
+export const hmacSecretSchema = z.string().transform((entry, ctx) => {
   if (!entry.startsWith("base64:")) return Buffer.from(entry, "utf8");
   const bytes = decodeBase64(entry.slice("base64:".length));
   if (bytes === undefined || bytes.length === 0) {

@@ -5,6 +5,7 @@
 import { isUtf8 } from "node:buffer";
 import type { Problem } from "../change.ts";
 import { parseCanonical } from "./canonical.ts";
+import { CLOUDEVENTS_BATCH, CLOUDEVENTS_STRUCTURED, isBinaryMode, parseCloudEvents } from "./cloudevents.ts";
 import { parseMapped } from "./mapped.ts";
 import { DEFAULT_MAX_DEPTH, type JsonValue, parseJsonSafely } from "./safe-json.ts";
 import { parseScim, SCIM_PATCH_OP_SCHEMA } from "./scim.ts";
@@ -26,7 +27,7 @@ export type {
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
 type Choice =
-  | { format: FormatName; cloudEventsOnly?: boolean }
+  | { format: FormatName }
   /** Auto-detected mapped payload: the result of trying the mappings that have a `match`. */
   | { format: "mapped"; detected: PayloadResult }
   | { problem: Problem };
@@ -50,8 +51,8 @@ function choose(ctx: PayloadContext, value: JsonValue): Choice {
   if (ctx.format !== undefined) return { format: ctx.format };
   const type = mediaType(ctx);
   if (type === "application/scim+json") return { format: "scim" };
-  if (type === "application/cloudevents+json" || type === "application/cloudevents-batch+json") {
-    return { format: "canonical", cloudEventsOnly: true };
+  if (type === CLOUDEVENTS_STRUCTURED || type === CLOUDEVENTS_BATCH || isBinaryMode(ctx.delivery)) {
+    return { format: "cloudevents" };
   }
   if (isObject(value) && looksScim(value)) return { format: "scim" };
   if (looksCanonical(value)) return { format: "canonical" };
@@ -75,8 +76,8 @@ function choose(ctx: PayloadContext, value: JsonValue): Choice {
     problem: problem(
       "",
       "unknown_format",
-      "could not determine the payload format: configure the format (canonical, scim or mapped) for this source or route, " +
-        "or send Content-Type application/scim+json or application/cloudevents+json",
+      "could not determine the payload format: configure the format (canonical, cloudevents, scim or mapped) for this " +
+        "source or route, or send Content-Type application/scim+json or application/cloudevents+json",
     ),
   };
 }
@@ -115,14 +116,12 @@ export function parsePayload(ctx: PayloadContext): PayloadResult {
       ? { ok: true, format: "mapped", events: result.events, ignored: result.ignored }
       : result;
   }
-  if (choice.cloudEventsOnly) {
-    const items = Array.isArray(value) ? value : [value];
-    const index = items.findIndex((item) => !isObject(item) || !("specversion" in item));
-    if (index !== -1) {
-      const path = Array.isArray(value) ? `[${index}].specversion` : "specversion";
-      const message = "Content-Type says CloudEvents, but the JSON has no specversion";
-      return { ok: false, problems: [problem(path, "required", message)] };
-    }
+  if (choice.format === "cloudevents") {
+    const result = parseCloudEvents(value, ctx.delivery, {
+      maxDepth: ctx.limits?.maxDepth ?? DEFAULT_MAX_DEPTH,
+      receiptTimeWhenNoTime: ctx.receiptTimeWhenNoTime,
+    });
+    return result.ok ? { ok: true, format: "cloudevents", events: result.events, ignored: [] } : result;
   }
   const result = parseCanonical(value, ctx.limits?.maxDepth ?? DEFAULT_MAX_DEPTH);
   return result.ok ? { ok: true, format: "canonical", events: result.events, ignored: [] } : result;

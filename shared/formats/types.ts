@@ -3,15 +3,17 @@ import type { Delivery } from "../triggers/delivery.ts";
 import type { MappingConfig } from "./mapping-config.ts";
 import type { ScimOptions } from "./scim-options.ts";
 
-export type FormatName = "canonical" | "scim" | "mapped";
+export type FormatName = "canonical" | "cloudevents" | "scim" | "mapped";
 
 export interface PayloadContext {
   delivery: Delivery;
-  /** Forced by configuration or by the HTTP route (e.g. `/scim/v2/Users/…` → scim, `/hooks/<name>` → mapped). */
+  /** Forced by configuration or by the HTTP route (`format` in SENDERS_FILE). */
   format?: FormatName;
   mapping?: MappingConfig;
-  /** Pick the mapping with this name (e.g. the `<name>` of a `/hooks/<name>` route); its `match` must still hold. */
+  /** Pick the mapping with this name (a route's `mapped:<name>`); its `match` must still hold. */
   mappingName?: string;
+  /** CloudEvents without `time` take the delivery's receipt time (a route opts in); else they are refused. */
+  receiptTimeWhenNoTime?: boolean;
   scim?: ScimOptions;
   /** Defaults: 1 MiB body, nesting depth 32. */
   limits?: { maxBodyBytes?: number; maxDepth?: number };

@@ -3,10 +3,11 @@
  * HTTP-trigger invocations get an HTTP response struct; every other door gets a batch result, and
  * the invocation fails (so the platform delivers again) when any event was handed back.
  */
-import { verifyWebhook } from "../auth/verify.ts";
 import type { DeadLetterPublisher } from "../dead-letter/publisher.ts";
+import { acknowledgeFast } from "../door/fast-ack.ts";
 import { takeEiamQuota } from "../eiam/quota.ts";
 import type { EiamCredentials } from "../eiam/types.ts";
+import { mapWithConcurrency } from "../pipeline/concurrency.ts";
 import { identityOfBytes } from "../pipeline/dead-letter-memory.ts";
 import { DEAD_LETTER_BUSY, deadLetterOnce } from "../pipeline/dead-letters.ts";
 import type { PipelineDeps } from "../pipeline/deps.ts";
@@ -19,10 +20,10 @@ import {
 } from "../pipeline/outcome.ts";
 import { processDeliveries } from "../pipeline/process.ts";
 import { UserResolver } from "../resolve/user-resolver.ts";
-import type { Delivery } from "../triggers/delivery.ts";
+import type { Delivery, Undecodable } from "../triggers/delivery.ts";
 import { decodeInvocation, UnknownEventShapeError } from "../triggers/detect.ts";
 import type { FcContext } from "./fc-context.ts";
-import { errorResponse, type HttpResponse, outcomesResponse } from "./http-response.ts";
+import { type HttpResponse, outcomesResponse } from "./http-response.ts";
 import { parseRedrive, RetainedDeadLetter, redriveInput } from "./redrive.ts";
 import type { Runtime } from "./runtime.ts";
 
@@ -125,38 +126,29 @@ function logOutcomes(runtime: Runtime, inv: Invocation, outcomes: readonly Event
   }
 }
 
+/** The door decides (route, handshake, authentication, decryption, format); the pipeline applies what entered. */
 async function handleHttp(
   delivery: Delivery,
   context: FcContext,
   runtime: Runtime,
   inv: Invocation,
 ): Promise<{ response: HttpResponse; outcomes: EventOutcome[] }> {
-  const method = delivery.http?.method.toUpperCase() ?? "POST";
-  if (method !== "POST") {
-    return {
-      response: errorResponse(405, "method_not_allowed", "only POST applies changes", { allow: "POST" }),
-      outcomes: [],
-    };
-  }
-  if (!runtime.auth.ok) {
-    runtime.logger.error("webhook authentication is not configured", { reason: runtime.auth.reason });
-    return {
-      response: errorResponse(500, "auth_not_configured", "webhook authentication is not configured"),
-      outcomes: [],
-    };
-  }
-  const auth = verifyWebhook(delivery.body, delivery.headers, runtime.auth.settings, runtime.now());
-  if (!auth.ok) {
-    runtime.logger.warn("webhook rejected", { fcRequestId: inv.fcRequestId, reason: auth.reason });
-    const status = auth.reason === "body_too_large" ? 413 : 401;
-    return {
-      response: errorResponse(status, auth.reason, "the webhook could not be authenticated"),
-      outcomes: [],
-    };
+  const entry = runtime.door.open(delivery, runtime.now(), inv.fcRequestId);
+  if (entry.kind === "answer") return { response: entry.response, outcomes: [] };
+  if (entry.route.ack === "enqueue" && runtime.sourceQueue) {
+    const queue = runtime.sourceQueue(credentialsFor(context, runtime));
+    const ack = await acknowledgeFast(
+      entry.delivery,
+      runtime.prepare,
+      queue,
+      runtime.logger,
+      inv.fcRequestId,
+    );
+    if (ack.kind === "answered") return { response: ack.response, outcomes: [] };
   }
   const policy: FailurePolicy = { retryableExhausted: "defer" };
   const outcomes = await processDeliveries(
-    [delivery],
+    [entry.delivery],
     runtime.prepare,
     depsFor(context, runtime),
     inv,
@@ -165,28 +157,28 @@ async function handleHttp(
   return { response: outcomesResponse(outcomes), outcomes };
 }
 
-async function deadLetterUnknownShape(
-  bytes: Buffer,
-  error: UnknownEventShapeError,
+/** A message that could not be decoded: dead-lettered alone (once, however often it is delivered again). */
+async function deadLetterUndecodable(
+  item: Undecodable,
   deps: PipelineDeps,
   inv: Invocation,
 ): Promise<EventOutcome> {
   const delivery: Delivery = {
-    trigger: "direct",
-    deliveryId: inv.fcRequestId,
-    receivedAt: inv.startedAt,
-    body: bytes,
+    trigger: item.trigger,
+    deliveryId: item.deliveryId,
+    receivedAt: item.receivedAt,
+    body: item.bytes,
     headers: {},
-    original: bytes,
+    original: item.original,
   };
   const outcomeError = {
     stage: "decode" as const,
     code: "UnknownEventShape",
-    message: error.message,
+    message: item.error.message,
     retryable: false,
   };
   const result = await deadLetterOnce(
-    identityOfBytes(delivery.deliveryId, bytes),
+    identityOfBytes(delivery.deliveryId, item.bytes),
     { delivery, error: outcomeError, attempts: 0 },
     deps,
     inv,
@@ -235,20 +227,38 @@ async function route(
     decoded = decodeInvocation(input.bytes, input.receivedAt, decodeOptions);
   } catch (err) {
     if (!(err instanceof UnknownEventShapeError)) throw err;
-    return batch([await deadLetterUnknownShape(input.bytes, err, deps(), inv)]);
+    // The whole invocation is one message we cannot read: its bytes are kept as they came.
+    const whole: Undecodable = {
+      trigger: "direct",
+      deliveryId: inv.fcRequestId,
+      receivedAt: inv.startedAt,
+      original: input.bytes,
+      bytes: input.bytes,
+      error: err,
+    };
+    return batch([await deadLetterUndecodable(whole, deps(), inv)]);
   }
+  const undecodable = async () =>
+    decoded.kind === "batch" && decoded.undecodable
+      ? mapWithConcurrency(decoded.undecodable, runtime.config.eiam.maxConcurrency, (item) =>
+          deadLetterUndecodable(item, deps(), inv),
+        )
+      : [];
   if (redrive) {
-    const deliveries = decoded.kind === "http" ? [decoded.delivery] : decoded.deliveries;
-    return batch(
-      await processDeliveries(deliveries, runtime.prepare, deps(), inv, { retryableExhausted: "defer" }),
-    );
+    const deliveries =
+      decoded.kind === "http" ? [runtime.door.traitsFor(decoded.delivery)] : decoded.deliveries;
+    const processed = await processDeliveries(deliveries, runtime.prepare, deps(), inv, {
+      retryableExhausted: "defer",
+    });
+    return batch([...(await undecodable()), ...processed]);
   }
   if (decoded.kind === "http") {
     const http = await handleHttp(decoded.delivery, context, runtime, inv);
     return { answer: http.response, outcomes: http.outcomes };
   }
   const policy: FailurePolicy = { retryableExhausted: "dead-letter" };
-  return batch(await processDeliveries(decoded.deliveries, runtime.prepare, deps(), inv, policy));
+  const processed = await processDeliveries(decoded.deliveries, runtime.prepare, deps(), inv, policy);
+  return batch([...(await undecodable()), ...processed]);
 }
 
 export async function handleInvocation(

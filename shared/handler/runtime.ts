@@ -9,6 +9,9 @@ import { type Config, ConfigError, type Env, loadConfig } from "../config.ts";
 import { FileDeadLetterPublisher } from "../dead-letter/file-publisher.ts";
 import { MnsDeadLetterPublisher } from "../dead-letter/mns-publisher.ts";
 import type { DeadLetterPublisher } from "../dead-letter/publisher.ts";
+import { Door } from "../door/door.ts";
+import { catchAllRoute, type Route, RouteTable, routesFromFile } from "../door/route-table.ts";
+import { MnsSourceQueue, type SourceQueue, sourceQueueEndpoint } from "../door/source-queue.ts";
 import { EiamClientPool } from "../eiam/client.ts";
 import type { EiamCredentials } from "../eiam/types.ts";
 import { loadMappingConfig } from "../formats/mapping-config.ts";
@@ -31,8 +34,10 @@ export interface Runtime {
   limiter: RateLimiter;
   /** The dead-letter publisher for the invocation's credentials (the MNS one signs with them). */
   deadLetters: (credentials: EiamCredentials) => DeadLetterPublisher;
-  /** Webhook verification settings, or why HTTP deliveries cannot be accepted. */
-  auth: { ok: true; settings: WebhookAuthSettings } | { ok: false; reason: string };
+  /** The HTTP trigger's routes: authentication, handshakes, decryption and format choice (shared/door/). */
+  door: Door;
+  /** The source queue for `ack: enqueue` routes (SOURCE_QUEUE), for the invocation's credentials. */
+  sourceQueue?: (credentials: EiamCredentials) => SourceQueue;
   prepare: PrepareOptions;
   now: () => number;
 }
@@ -43,6 +48,7 @@ export interface RuntimeOverrides {
   store?: IdempotencyStore;
   limiter?: RateLimiter;
   now?: () => number;
+  sourceQueue?: SourceQueue;
 }
 
 function deadLetterPublishers(config: Config): (credentials: EiamCredentials) => DeadLetterPublisher {
@@ -65,6 +71,19 @@ function deadLetterPublishers(config: Config): (credentials: EiamCredentials) =>
     const key = `${credentials.accessKeyId}\n${credentials.securityToken ?? ""}`;
     if (last?.key !== key) last = { key, publisher: new MnsDeadLetterPublisher(options, credentials) };
     return last.publisher;
+  };
+}
+
+function sourceQueues(config: Config): Runtime["sourceQueue"] {
+  const options = config.sourceQueue;
+  if (options === undefined) return undefined;
+  const target = sourceQueueEndpoint(options);
+  if (typeof target === "string") throw new ConfigError(`invalid configuration:\n  SOURCE_QUEUE: ${target}`);
+  let last: { key: string; queue: SourceQueue } | undefined;
+  return (credentials) => {
+    const key = `${credentials.accessKeyId}\n${credentials.securityToken ?? ""}`;
+    if (last?.key !== key) last = { key, queue: new MnsSourceQueue({ ...options, ...target }, credentials) };
+    return last.queue;
   };
 }
 
@@ -92,7 +111,10 @@ function loadMappings(files: readonly string[]) {
  * Webhook verification must be chosen explicitly. Left unset (a function fed only by queues), HTTP deliveries
  * are refused; set to a bad value, the cold start fails like any other bad setting.
  */
-function webhookAuth(env: Env, logger: Logger): Runtime["auth"] {
+function webhookAuth(
+  env: Env,
+  logger: Logger,
+): { ok: true; settings: WebhookAuthSettings } | { ok: false; reason: string } {
   if (!env.WEBHOOK_AUTH?.trim()) {
     const reason = "WEBHOOK_AUTH is not set (standard-webhooks, hmac-sha256 or none)";
     logger.warn(`HTTP trigger deliveries will be refused: ${reason}`);
@@ -110,6 +132,38 @@ function webhookAuth(env: Env, logger: Logger): Runtime["auth"] {
     );
   }
   return { ok: true, settings };
+}
+
+/** SENDERS_FILE's routes; the file must be readable JSON, each broken route is named (and answers 500). */
+function routesFile(file: string, env: Env, config: Config, mappingNames: readonly string[]): Route[] {
+  if (env.WEBHOOK_AUTH?.trim()) {
+    throw new ConfigError(
+      "invalid configuration:\n  WEBHOOK_AUTH: applies only without SENDERS_FILE; each route names its auth in the file",
+    );
+  }
+  let document: unknown;
+  try {
+    document = JSON.parse(readFileSync(file, "utf8"));
+  } catch (err) {
+    throw new ConfigError(
+      `invalid configuration:\n  SENDERS_FILE: cannot read ${file}: ${(err as Error).message}`,
+    );
+  }
+  try {
+    return routesFromFile(document, { env, mappingNames, hasSourceQueue: config.sourceQueue !== undefined });
+  } catch (err) {
+    throw new ConfigError(`invalid configuration:\n  SENDERS_FILE: ${(err as Error).message}`);
+  }
+}
+
+function buildDoor(env: Env, config: Config, logger: Logger, mappingNames: readonly string[]): Door {
+  const routes =
+    config.sendersFile === undefined
+      ? [catchAllRoute(webhookAuth(env, logger))]
+      : routesFile(config.sendersFile, env, config, mappingNames);
+  const door = new Door(new RouteTable(routes), logger);
+  if (config.sendersFile !== undefined) door.reportBrokenRoutes();
+  return door;
 }
 
 export function createRuntime(env: Env, overrides: RuntimeOverrides = {}): Runtime {
@@ -134,8 +188,6 @@ export function createRuntime(env: Env, overrides: RuntimeOverrides = {}): Runti
       ? createRedisBucket({ redis, key: `${idem.keyPrefix}rate:eiam`, ...rate })
       : createMemoryBucket(rate));
 
-  const auth = webhookAuth(env, logger);
-
   const normalize: NormalizeOptions = {
     displayNameOverflow: config.normalize.displayNameOverflow,
     verifiedSources: config.normalize.verifiedSources,
@@ -153,6 +205,8 @@ export function createRuntime(env: Env, overrides: RuntimeOverrides = {}): Runti
     ...(config.mappingFiles.length > 0 ? { mapping: loadMappings(config.mappingFiles) } : {}),
   };
 
+  const door = buildDoor(env, config, logger, prepare.mapping?.mappings.map((m) => m.name) ?? []);
+
   return {
     config,
     logger,
@@ -166,7 +220,12 @@ export function createRuntime(env: Env, overrides: RuntimeOverrides = {}): Runti
     store,
     limiter,
     deadLetters: overrides.deadLetters ? () => overrides.deadLetters! : deadLetterPublishers(config),
-    auth,
+    door,
+    ...(overrides.sourceQueue
+      ? { sourceQueue: () => overrides.sourceQueue! }
+      : config.sourceQueue
+        ? { sourceQueue: sourceQueues(config) }
+        : {}),
     prepare,
     now: overrides.now ?? Date.now,
   };

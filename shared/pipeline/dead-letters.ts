@@ -6,6 +6,7 @@ import { cap, MAX_ID_LENGTH, MAX_TEXT_LENGTH } from "../cap.ts";
 import type { DeadLetterError, DeadLetterRecord } from "../dead-letter/record.ts";
 import { type ClaimResult, IdempotencyStoreFullError } from "../idempotency/store.ts";
 import type { Delivery } from "../triggers/delivery.ts";
+import { keptHeaders } from "../triggers/kept-headers.ts";
 import { earlierDeadLetter, type Identity, rememberDeadLetter } from "./dead-letter-memory.ts";
 import type { PipelineDeps } from "./deps.ts";
 import type { Invocation } from "./invocation.ts";
@@ -22,10 +23,19 @@ export interface DeadLetterInput {
   attempts: number;
 }
 
+/** An HTTP event keeps only the allow-listed headers: never Authorization, Cookie, signatures or tokens. */
+function withoutCredentials(delivery: Delivery): unknown {
+  const original = delivery.original;
+  if (delivery.trigger !== "http" || typeof original !== "object" || original === null) return original;
+  const headers = (original as { headers?: unknown }).headers;
+  if (typeof headers !== "object" || headers === null) return original;
+  return { ...original, headers: keptHeaders(headers as Record<string, unknown>) };
+}
+
 function originalOf(delivery: Delivery): Pick<DeadLetterRecord["delivery"], "encoding" | "original"> {
   if (Buffer.isBuffer(delivery.original))
     return { encoding: "base64", original: delivery.original.toString("base64") };
-  return { encoding: "json", original: delivery.original };
+  return { encoding: "json", original: withoutCredentials(delivery) };
 }
 
 export function buildDeadLetterRecord(

@@ -54,17 +54,37 @@ function stringField(value: unknown, key: string): string | undefined {
   return typeof v === "string" ? cap(v, MAX_ID_LENGTH) : undefined;
 }
 
-export function prepareDelivery(delivery: Delivery, options: PrepareOptions): Prepared[] {
-  const ctx: PayloadContext = {
+/** The route's traits win over the function-wide settings; a route without a format keeps the guessing. */
+function payloadContext(delivery: Delivery, options: PrepareOptions): PayloadContext {
+  const route = delivery.route;
+  const source = route?.source;
+  return {
     delivery,
-    format: options.format,
+    format: route?.format ?? options.format,
     mapping: options.mapping,
-    scim: options.scim,
+    ...(route?.mappingName === undefined ? {} : { mappingName: route.mappingName }),
+    scim: source === undefined ? options.scim : { ...options.scim, source },
+    ...(route?.receiptTimeWhenNoTime ? { receiptTimeWhenNoTime: true } : {}),
   };
-  const payload = parsePayload(ctx);
+}
+
+/** A route's `source` names events whose payload names none; their id is then the delivery's id. */
+function withRouteSource(candidate: Record<string, unknown>, delivery: Delivery): Record<string, unknown> {
+  const source = delivery.route?.source;
+  if (source === undefined || typeof candidate !== "object" || candidate === null) return candidate;
+  return {
+    ...candidate,
+    source: candidate.source ?? source,
+    id: candidate.id ?? delivery.deliveryId,
+  };
+}
+
+export function prepareDelivery(delivery: Delivery, options: PrepareOptions): Prepared[] {
+  const payload = parsePayload(payloadContext(delivery, options));
   if (!payload.ok) return [{ kind: "invalid", delivery, stage: "decode", problems: payload.problems }];
 
-  return payload.events.map((candidate): Prepared => {
+  return payload.events.map((raw): Prepared => {
+    const candidate = withRouteSource(raw, delivery);
     const eventId = stringField(candidate, "id");
     const source = stringField(candidate, "source");
     const parsed = parseCanonicalEvent(candidate);

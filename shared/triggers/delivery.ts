@@ -4,6 +4,23 @@
  * Function Compute's own event shapes stop at the adapters in this folder.
  */
 
+/**
+ * What the HTTP route a delivery came through says about reading it (shared/door/). A delivery accepted on an
+ * `enqueue` route carries the same traits through the source queue, so the queue path reads it the same way.
+ */
+export interface RouteTraits {
+  /** The route's configured path, for logs. */
+  path: string;
+  /** `undefined`: guess from the Content-Type and the payload (the catch-all route without SENDERS_FILE). */
+  format?: "canonical" | "cloudevents" | "scim" | "mapped";
+  /** For `mapped:<name>`. */
+  mappingName?: string;
+  /** The `source` of events whose payload names none (part of the idempotency key). */
+  source?: string;
+  /** CloudEvents without `time` take the receipt time instead of being refused. */
+  receiptTimeWhenNoTime?: boolean;
+}
+
 export type TriggerKind = "http" | "mns-queue" | "rocketmq" | "kafka" | "rabbitmq" | "mns-topic" | "direct";
 
 export interface Delivery {
@@ -30,6 +47,8 @@ export interface Delivery {
   headers: Record<string, string>;
   /** HTTP only. */
   http?: { method: string; path: string; query: Record<string, string>; sourceIp?: string };
+  /** Set by the door for HTTP deliveries (and kept by the queue for ones it accepted). */
+  route?: RouteTraits;
   /**
    * This delivery exactly as received: the HTTP event object, one CloudEvent object, the MNS topic
    * notification, or the direct event (JSON value). Kept for the dead-letter record.
@@ -37,11 +56,23 @@ export interface Delivery {
   original: unknown;
 }
 
+/** One message of a batch that could not be decoded: dead-lettered on its own, the others are applied. */
+export interface Undecodable {
+  trigger: TriggerKind;
+  deliveryId: string;
+  receivedAt: number;
+  /** The message as it came (one CloudEvent object), for the dead-letter record. */
+  original: unknown;
+  /** Its bytes, to recognise a redelivery of the same message. */
+  bytes: Buffer;
+  error: UnknownEventShapeError;
+}
+
 export type DecodedInvocation =
   /** The handler's answer must be an FC HTTP response struct. */
   | { kind: "http"; delivery: Delivery }
   /** EventBridge event stream, MNS topic, or direct invoke: one or many deliveries. */
-  | { kind: "batch"; deliveries: Delivery[] };
+  | { kind: "batch"; deliveries: Delivery[]; undecodable?: Undecodable[] };
 
 /**
  * How a message body string is encoded. `auto`: decode only when the string is canonical Base64 whose

@@ -6,7 +6,7 @@ import { decodeBase64JsonIfAllowed } from "./body-encoding.ts";
 import { type DecodedInvocation, type DecodeOptions, UnknownEventShapeError } from "./delivery.ts";
 import { describeJson, describeNonJson } from "./describe-shape.ts";
 import { directDeliveries, isDirectShape } from "./direct.ts";
-import { type CloudEvent, cloudEventDelivery, isCloudEvent } from "./eventbridge.ts";
+import { type CloudEvent, cloudEventBatch, cloudEventDelivery, isCloudEvent } from "./eventbridge.ts";
 import { httpDelivery, isHttpTriggerEvent } from "./http.ts";
 import {
   isMnsStreamWithAttributes,
@@ -95,12 +95,10 @@ export function decodeInvocation(
   if (isCloudEvent(value))
     return { kind: "batch", deliveries: [cloudEventDelivery(value, receivedAt, options)] };
   if (Array.isArray(value) && value.length > 0) {
-    const events = value.every(isCloudEvent) ? value : parseStringifiedCloudEvents(value);
+    const events = value.some(isCloudEvent) ? value : parseStringifiedCloudEvents(value);
     if (events !== undefined) {
-      return {
-        kind: "batch",
-        deliveries: events.map((item) => cloudEventDelivery(item, receivedAt, options)),
-      };
+      const { deliveries, undecodable } = cloudEventBatch(events, receivedAt, options);
+      return { kind: "batch", deliveries, ...(undecodable.length > 0 ? { undecodable } : {}) };
     }
   }
   if (isMnsTopicNotification(value)) {

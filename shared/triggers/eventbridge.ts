@@ -2,8 +2,16 @@
  * EventBridge event-stream triggers (MNS queue, ApsaraMQ for RocketMQ, Kafka, RabbitMQ): each message arrives
  * as one CloudEvent 1.0 object whose `type` prefix names the source and whose `data` holds the message.
  */
+import { decodeAcceptedDelivery } from "./accepted-delivery.ts";
 import { BodyEncodingMismatch, decodeBodyString, sha256Id } from "./body-encoding.ts";
-import { type BodyEncoding, type DecodeOptions, type Delivery, UnknownEventShapeError } from "./delivery.ts";
+import {
+  type BodyEncoding,
+  type DecodeOptions,
+  type Delivery,
+  type TriggerKind,
+  type Undecodable,
+  UnknownEventShapeError,
+} from "./delivery.ts";
 import { clip } from "./describe-shape.ts";
 import { headerValue, isRecord, toHeaders } from "./headers.ts";
 
@@ -63,17 +71,28 @@ function jsonOrText(value: unknown): Buffer {
   return Buffer.from(typeof value === "string" ? value : JSON.stringify(value), "utf8");
 }
 
-/** MNS queue: `data = { requestId, messageId, messageBody }`; the body is text or Base64 (by configuration). */
+/**
+ * MNS queue: `data = { requestId, messageId, messageBody }`; the body is text or Base64 (by configuration).
+ * A delivery the door accepted on an `enqueue` route is unwrapped into the delivery it was (accepted-delivery.ts).
+ */
 export function mnsQueueDelivery(event: CloudEvent, receivedAt: number, options: DecodeOptions): Delivery {
   const data = dataOf(event);
   if (typeof data.messageBody !== "string") {
     throw new UnknownEventShapeError(`${describeEvent(event)} whose data.messageBody is not a string`);
   }
+  const body = decodeField(event, "data.messageBody", data.messageBody, options.mnsBodyEncoding ?? "auto");
+  let accepted: ReturnType<typeof decodeAcceptedDelivery>;
+  try {
+    accepted = decodeAcceptedDelivery(body);
+  } catch (error) {
+    throw new UnknownEventShapeError(`${describeEvent(event)}: ${(error as Error).message}`);
+  }
+  if (accepted !== undefined) return { trigger: "mns-queue", ...accepted, original: event };
   return {
     trigger: "mns-queue",
     deliveryId: nonEmpty(data.messageId) ?? fallbackId(event),
     receivedAt,
-    body: decodeField(event, "data.messageBody", data.messageBody, options.mnsBodyEncoding ?? "auto"),
+    body,
     headers: {},
     original: event,
   };
@@ -162,4 +181,44 @@ export function cloudEventDelivery(event: CloudEvent, receivedAt: number, option
   throw new UnknownEventShapeError(
     `${describeEvent(event)}; known types start with mns:Queue:, mq:Topic:, alikafka:Topic:, amqp:Queue:`,
   );
+}
+
+function triggerOf(event: CloudEvent): TriggerKind {
+  if (event.type.startsWith("mns:Queue:")) return "mns-queue";
+  if (event.type.startsWith("mq:Topic:")) return "rocketmq";
+  if (event.type.startsWith("alikafka:Topic:") || event.source.startsWith("acs:alikafka")) return "kafka";
+  if (event.type.startsWith("amqp:Queue:")) return "rabbitmq";
+  return "direct";
+}
+
+/**
+ * A batch of messages (an EventBridge event stream): each one is decoded on its own, so that one that cannot be
+ * decoded (or is not a CloudEvent at all) is dead-lettered alone and the rest are applied.
+ */
+export function cloudEventBatch(
+  items: readonly unknown[],
+  receivedAt: number,
+  options: DecodeOptions,
+): { deliveries: Delivery[]; undecodable: Undecodable[] } {
+  const deliveries: Delivery[] = [];
+  const undecodable: Undecodable[] = [];
+  for (const item of items) {
+    const bytes = Buffer.from(JSON.stringify(item) ?? "null", "utf8");
+    try {
+      if (!isCloudEvent(item)) throw new UnknownEventShapeError("a batch element that is not a CloudEvent");
+      deliveries.push(cloudEventDelivery(item, receivedAt, options));
+    } catch (error) {
+      if (!(error instanceof UnknownEventShapeError)) throw error;
+      const event = isCloudEvent(item) ? item : undefined;
+      undecodable.push({
+        trigger: event ? triggerOf(event) : "direct",
+        deliveryId: (event && nonEmpty(event.id)) ?? sha256Id(bytes),
+        receivedAt,
+        original: item,
+        bytes,
+        error,
+      });
+    }
+  }
+  return { deliveries, undecodable };
 }

@@ -29,7 +29,7 @@ describe("format choice", () => {
       CLOUD_EVENT,
       { "content-type": "application/cloudevents+json" },
       undefined,
-      "canonical",
+      "cloudevents",
     ],
     [
       "forced format wins over content-type",

@@ -66,7 +66,9 @@ describe("s.yaml", () => {
 
   it("has the HTTP trigger, the MNS queue trigger with retries and its dead-letter queue, and onFailure", () => {
     const triggers = Object.fromEntries(resource.props.triggers.map((t) => [t.triggerType, t]));
-    expect(triggers.http).toMatchObject({ triggerConfig: { methods: ["POST"] } });
+    expect(triggers.http).toMatchObject({
+      triggerConfig: { methods: ["GET", "POST", "PUT", "PATCH", "DELETE"] },
+    });
     expect(triggers.eventbridge).toMatchObject({
       triggerConfig: {
         eventSourceConfig: { eventSourceType: "MNS" },
@@ -99,6 +101,18 @@ describe("s.yaml", () => {
       expect(["standard-webhooks", "hmac-sha256"]).toContain(env.WEBHOOK_AUTH);
       expect(env.WEBHOOK_SECRETS).toBeTruthy();
     }
+  });
+
+  it("lets through every method the example routes file (examples/senders.json) takes", () => {
+    const http = resource.props.triggers.find((t) => t.triggerType === "http") as {
+      triggerConfig: { methods: string[] };
+    };
+    const routes = JSON.parse(readFileSync("examples/senders.json", "utf8")) as {
+      routes: { methods: string[] }[];
+    };
+    const needed = new Set(routes.routes.flatMap((route) => route.methods));
+    expect([...needed].filter((method) => !http.triggerConfig.methods.includes(method))).toEqual([]);
+    expect(resource.props.environmentVariables).toMatchObject({ SOURCE_QUEUE: "eiam-user-changes" });
   });
 
   it("validates against the fc3 props schema, once its variables are filled in", () => {

@@ -71,13 +71,13 @@ describe("mnsBodyEncoding / kafkaValueEncoding options", () => {
     expect(firstBody(mnsQueue(b64("hello")), { mnsBodyEncoding: "base64" })).toBe("hello");
   });
 
-  it("base64 with a body that is not Base64 fails loudly, naming the field", () => {
-    expect(() => decodeInvocation(mnsQueue("not base64!"), 0, { mnsBodyEncoding: "base64" })).toThrow(
-      /data\.messageBody is not canonical Base64/,
-    );
-    expect(() => decodeInvocation(mnsQueue("not base64!"), 0, { mnsBodyEncoding: "base64" })).toThrow(
-      UnknownEventShapeError,
-    );
+  it("base64 with a body that is not Base64 sets that message apart (to be dead-lettered), naming the field", () => {
+    const decoded = decodeInvocation(mnsQueue("not base64!"), 0, { mnsBodyEncoding: "base64" });
+    expect(decoded.kind === "batch" && decoded.deliveries).toEqual([]);
+    const apart = decoded.kind === "batch" ? decoded.undecodable?.[0] : undefined;
+    expect(apart?.error).toBeInstanceOf(UnknownEventShapeError);
+    expect(apart?.error.message).toMatch(/data\.messageBody is not canonical Base64/);
+    expect(apart?.deliveryId).toBe("ce-1");
   });
 
   it("applies to the MNS topic Message too", () => {

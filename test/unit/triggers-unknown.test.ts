@@ -66,9 +66,16 @@ describe("decodeInvocation: unknown shapes are named, never quoted", () => {
     );
   });
 
-  it("rejects a whole batch when one CloudEvent has an unknown type", () => {
-    const batch = `[${cloudEvent("mns:Queue:SendMessage", "MNS-x", { messageId: "m", messageBody: "x" })},${cloudEvent("oss:ObjectCreated:PutObject")}]`;
-    expect(seenFor(batch)).toContain("'oss:ObjectCreated:PutObject'");
+  it("sets apart only the CloudEvent of a batch that cannot be decoded; the others are delivered", () => {
+    const batch = `[${cloudEvent("mns:Queue:SendMessage", "MNS-x", { messageId: "m", messageBody: "x" })},${cloudEvent("oss:ObjectCreated:PutObject")},{"not":"a CloudEvent"}]`;
+    const decoded = decodeInvocation(Buffer.from(batch), 0);
+    expect(decoded.kind === "batch" && decoded.deliveries.map((d) => d.deliveryId)).toEqual(["m"]);
+    const apart = decoded.kind === "batch" ? (decoded.undecodable ?? []) : [];
+    expect(apart.map((u) => u.error.message)).toEqual([
+      expect.stringContaining("'oss:ObjectCreated:PutObject'"),
+      "unrecognised event: a batch element that is not a CloudEvent",
+    ]);
+    expect(apart[1]!.deliveryId).toMatch(/^sha256:[0-9a-f]{64}$/);
   });
 
   it("reports a known CloudEvent whose data is not an object", () => {
