@@ -363,7 +363,7 @@ describe("several instances sharing Redis", () => {
     const target = change(USERS[6]!, BASE_TIME, { displayName: "Survives A Crash" });
     const file = writeBatch([target]);
     eiam.state.setFaults({ failNext: [{ kind: "timeout-after-apply", count: 1 }], timeoutHoldMs: 20_000 });
-    const env = { ...process.env, ...childEnv({ CHILD_FUNCTION_TIMEOUT: "6", DEADLINE_MARGIN_MS: "500" }) };
+    const env = { ...process.env, ...childEnv({ CHILD_FUNCTION_TIMEOUT: "15", DEADLINE_MARGIN_MS: "500" }) };
     const child = spawn(process.execPath, ["--import", "tsx", "test/helpers/invoke-child.ts", file], { env });
     let stderr = "";
     child.stderr.on("data", (d: Buffer) => {
@@ -381,7 +381,7 @@ describe("several instances sharing Redis", () => {
     eiam.state.clearFaults();
 
     // Redelivered at once: the dead process's lease is still live, so the change is handed back, not doubled.
-    const crashEnv = { CHILD_FUNCTION_TIMEOUT: "6", DEADLINE_MARGIN_MS: "500" };
+    const crashEnv = { CHILD_FUNCTION_TIMEOUT: "15", DEADLINE_MARGIN_MS: "500" };
     const soon = await children([[file]], crashEnv);
     expect(soon[0]![0]).toMatchObject({ ok: false, error: "DeferredEventsError" });
     expect(soon[0]![0]!.result!.results[0]).toMatchObject({
@@ -389,9 +389,10 @@ describe("several instances sharing Redis", () => {
       error: { code: "InProgressElsewhere" },
     });
 
-    // After the lease (until FC would have stopped the dead invocation: 6 s after it started) lapses, the
-    // redelivery applies it again: the same value.
-    await new Promise((r) => setTimeout(r, Math.max(0, killedAt + 6_100 - Date.now())));
+    // After the lease (until FC would have stopped the dead invocation: 15 s after it started, long enough for a
+    // redelivery started on a busy machine to still find it live) lapses, the redelivery applies it again: the
+    // same value.
+    await new Promise((r) => setTimeout(r, Math.max(0, killedAt + 15_100 - Date.now())));
     const later = await children([[file]], crashEnv);
     expect(later[0]![0]!.result!.results[0]).toMatchObject({ status: "applied" });
     expect(eiam.state.getUser(USERS[6]!)?.displayName).toBe("Survives A Crash");
