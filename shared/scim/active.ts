@@ -82,6 +82,7 @@ export function takeActiveFromPatch(body: Record<string, unknown>): ActiveResult
     ok: true,
     ...(status === undefined ? {} : { status }),
     rest: { ...body, [key]: kept },
-    hasRest: kept.length > 0,
+    // An empty Operations array stays, for the mapping to refuse it.
+    hasRest: kept.length > 0 || operations.length === 0,
   };
 }

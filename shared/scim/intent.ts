@@ -22,7 +22,7 @@ const READ_ONLY = new Set(["id", "meta", "schemas"]);
 /** Which SCIM error a problem of the payload format is. */
 function scimTypeOf(code: string): ScimType {
   if (code === "unsupported_path") return "invalidPath";
-  if (code === "id_mismatch") return "mutability";
+  if (code === "id_mismatch" || code === "mutability") return "mutability";
   if (code === "invalid_op") return "invalidSyntax";
   return "invalidValue";
 }
