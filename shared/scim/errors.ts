@@ -59,3 +59,8 @@ export function retryLater(status: 429 | 503, detail: string): HttpResponse {
 export function scimUnauthorized(): HttpResponse {
   return scimError(401, "authentication required", undefined, { "www-authenticate": 'Bearer realm="scim"' });
 }
+
+/** A filter matches more users than are worth reading (SCIM `tooMany`). */
+export class FilterTooBroadError extends Error {
+  override readonly name = "FilterTooBroadError";
+}
