@@ -55,9 +55,14 @@ export function takeActiveFromPatch(body: Record<string, unknown>): ActiveResult
   if (key === undefined || !Array.isArray(operations)) return { ok: true, rest: body, hasRest: true };
   let status: Status | undefined;
   const kept: unknown[] = [];
+  const keptIndex: number[] = [];
+  const keep = (operation: unknown, index: number) => {
+    kept.push(operation);
+    keptIndex.push(index);
+  };
   for (const [index, operation] of operations.entries()) {
     if (!isObject(operation)) {
-      kept.push(operation);
+      keep(operation, index);
       continue;
     }
     const op = typeof operation.op === "string" ? operation.op.toLowerCase() : "";
@@ -73,10 +78,10 @@ export function takeActiveFromPatch(body: Record<string, unknown>): ActiveResult
       const taken = takeActiveFromResource(operation.value);
       if (!taken.ok) return { ...taken, path: `${at}.value.${taken.path}` };
       if (taken.status !== undefined) status = taken.status;
-      if (Object.keys(taken.rest).length > 0) kept.push({ ...operation, value: taken.rest });
+      if (Object.keys(taken.rest).length > 0) keep({ ...operation, value: taken.rest }, index);
       continue;
     }
-    kept.push(operation);
+    keep(operation, index);
   }
   return {
     ok: true,
@@ -84,5 +89,6 @@ export function takeActiveFromPatch(body: Record<string, unknown>): ActiveResult
     rest: { ...body, [key]: kept },
     // An empty Operations array stays, for the mapping to refuse it.
     hasRest: kept.length > 0 || operations.length === 0,
+    kept: keptIndex,
   };
 }

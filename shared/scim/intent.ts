@@ -55,6 +55,18 @@ function takeActive(method: Write, body: Record<string, unknown>): ActiveResult 
   return method === "PATCH" ? takeActiveFromPatch(body) : takeActiveFromResource(body);
 }
 
+/** Name operations by their index in the request, not in the copy without `active`. */
+function renumber(problems: Problem[], kept: number[] | undefined): Problem[] {
+  if (kept === undefined) return problems;
+  return problems.map((p) => ({
+    ...p,
+    path: p.path.replace(
+      /^(operations)\[(\d+)\]/i,
+      (_, key: string, index: string) => `${key}[${kept[Number(index)] ?? index}]`,
+    ),
+  }));
+}
+
 function mapAttributes(
   rest: Record<string, unknown>,
   request: ScimRequest,
@@ -122,7 +134,7 @@ export function buildIntent(
   let ignored: IgnoredAttribute[] = [];
   if (active.hasRest) {
     const mapped = mapAttributes(rest, request, routePath, options);
-    if (!mapped.ok) return { ok: false, response: refuse(mapped.problems) };
+    if (!mapped.ok) return { ok: false, response: refuse(renumber(mapped.problems, active.kept)) };
     changes = mapped.changes;
     ignored = mapped.ignored;
   }
