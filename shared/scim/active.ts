@@ -13,8 +13,11 @@ export type ActiveResult =
   | {
       ok: true;
       status?: Status;
-      rest: Record<string, unknown> /** Anything left to map. */;
+      rest: Record<string, unknown>;
+      /** Anything left to map. */
       hasRest: boolean;
+      /** PATCH: the original index of each operation kept in `rest`, to name it in messages. */
+      kept?: number[];
     }
   | { ok: false; path: string; reason: string };
 
