@@ -109,6 +109,14 @@ export function buildIntent(
       response: scimError(400, `the request body must be ${what} (a JSON object)`, "invalidSyntax"),
     };
   }
+  const isPatchOp = Object.keys(body).some((key) => key.toLowerCase() === "operations");
+  if (isPatchOp !== (method === "PATCH")) {
+    const detail =
+      method === "PATCH"
+        ? "a PATCH body must be a PatchOp with an Operations array"
+        : `a ${method} body must be a User resource, not a PatchOp`;
+    return { ok: false, response: scimError(400, detail, "invalidSyntax") };
+  }
   if (method === "PATCH") {
     const readOnly = readOnlyTarget(body);
     if (readOnly) return { ok: false, response: refuse([readOnly]) };

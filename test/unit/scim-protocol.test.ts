@@ -315,6 +315,7 @@ describe("PATCH /Users/{id}", () => {
         /non-empty Operations/,
       ],
       [[1, 2], "invalidSyntax", /PatchOp/],
+      [{ displayName: "not a PatchOp" }, "invalidSyntax", /must be a PatchOp with an Operations array/],
     ];
     for (const [json, scimType, why] of cases) {
       const { detail } = await expectError(call(backend, "PATCH", `/Users/${ID}`, { json }), 400, scimType);
@@ -388,6 +389,19 @@ describe("PUT /Users/{id}", () => {
       emails: [{ value: "li.si@example.com" }],
       [ENTERPRISE]: { employeeNumber: "E-1002" },
     });
+  });
+
+  it("refuses a PatchOp sent with PUT", async () => {
+    const backend = new MemoryScimBackend(users());
+    const { detail } = await expectError(
+      call(backend, "PUT", `/Users/${ID}`, {
+        json: patchOp({ op: "replace", path: "displayName", value: "x" }),
+      }),
+      400,
+      "invalidSyntax",
+    );
+    expect(detail).toBe("a PUT body must be a User resource, not a PatchOp");
+    expect(backend.intents).toEqual([]);
   });
 
   it("refuses a body whose id names another user (mutability)", async () => {
