@@ -50,11 +50,12 @@ async function users(
 
 function discovery(
   method: string,
-  parts: string[],
+  endpoint: string,
+  rawId: string | undefined,
   options: ReturnType<typeof resolveScimOptions>,
 ): HttpResponse {
   if (method !== "GET") return notAllowed("GET");
-  const [endpoint, id] = parts.map((part) => part.toLowerCase());
+  const id = rawId?.toLowerCase();
   if (endpoint === "serviceproviderconfig" && id === undefined)
     return scimResponse(200, serviceProviderConfig(options));
   if (endpoint === "resourcetypes") {
@@ -92,7 +93,7 @@ export async function handleScimRequest(
     if (parts.length > 2 || (id === undefined && parts.length > 1)) return scimError(404, "no such endpoint");
     if (endpoint === "users") return await users(method, id, request, backend, options);
     if (endpoint === "groups") return groups(method, id);
-    if (DISCOVERY.has(endpoint)) return discovery(method, parts, options);
+    if (DISCOVERY.has(endpoint)) return discovery(method, endpoint, id, options);
     if (NOT_IMPLEMENTED.has(endpoint)) return scimError(501, `/${parts[0]} is not supported by this service`);
     return scimError(404, "no such endpoint");
   } catch (error) {

@@ -632,7 +632,7 @@ describe("discovery, groups and everything else", () => {
       ENTERPRISE,
       REPORT,
     ]);
-    const enterprise = (await call(backend, "GET", `/Schemas/${ENTERPRISE}`)).body;
+    const enterprise = (await call(backend, "GET", `/Schemas/${encodeURIComponent(ENTERPRISE)}`)).body;
     expect(enterprise.attributes.map((a: { name: string }) => a.name)).toEqual([
       "employeeNumber",
       "costCenter",
