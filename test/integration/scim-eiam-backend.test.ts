@@ -2,6 +2,7 @@
  * The SCIM reads on the real EIAM client against the emulator: filters matched exactly on our side, EIAM paging
  * mapped to startIndex/count, custom fields rendered as the enterprise extension, every call paced by the quota.
  */
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { DEMO_CREDENTIALS, DEMO_INSTANCE_ID } from "../../local/demo-data.ts";
 import type { EiamEmulator } from "../../local/eiam-emulator/server.ts";
@@ -152,6 +153,28 @@ describe("EiamScimBackend against the EIAM emulator", () => {
     const across = expectScimList((await scim("GET", "/Users", { startIndex: "101", count: "3" })).body);
     expect(across.Resources.map((r) => r.userName)).toEqual(["bulk098", "bulk099", "bulk100"]);
     for (const resource of [...page.Resources, ...across.Resources]) expectScimUser(resource);
+  });
+
+  it("answers the reads of Entra ID's documented sequence (test connection, match) from EIAM", async () => {
+    const fixture = JSON.parse(
+      readFileSync(new URL("../fixtures/scim/entra-id.json", import.meta.url), "utf8"),
+    );
+    const reads = (
+      fixture.steps as Array<{
+        method: string;
+        path: string;
+        query?: Record<string, string>;
+        expect: { status: number; totalResults?: number };
+      }>
+    ).filter((step) => step.method === "GET");
+    expect(reads.length).toBeGreaterThanOrEqual(4);
+    for (const step of reads) {
+      const { response, body } = await scim("GET", step.path, step.query ?? {});
+      expect(response.statusCode, step.path).toBe(step.expect.status);
+      const list = expectScimList(body);
+      expect(list.totalResults, JSON.stringify(step.query)).toBe(step.expect.totalResults);
+      for (const resource of list.Resources) expect(expectScimUser(resource).id).toBe(LI_SI);
+    }
   });
 
   it("answers 404 for an unknown id, and never sends an id that cannot be one", async () => {
