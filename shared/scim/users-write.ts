@@ -3,7 +3,7 @@
  * the user as EIAM holds it afterwards, plus what was not applied (the Report extension).
  */
 import type { EiamUser } from "../eiam/types.ts";
-import type { IgnoredAttribute } from "../formats/types.ts";
+import { type IgnoredAttribute, isObject } from "../formats/types.ts";
 import type { HttpResponse } from "../handler/http-response.ts";
 import { REPORT_SCHEMA } from "./discovery.ts";
 import { scimError, scimResponse } from "./errors.ts";
@@ -60,6 +60,10 @@ export async function updateUser(
   const built = buildIntent(method, body, request, userId, options);
   if (!built.ok) return built.response;
   const { intent } = built;
+  // Okta sends the externalId it was given back on every PUT: the same value changes nothing, so it is not reported.
+  const sentExternalId = isObject(body) ? body.externalId : undefined;
+  if (sentExternalId !== undefined && sentExternalId === current.user.UserExternalId)
+    intent.ignored = intent.ignored.filter((entry) => entry.path !== "externalId");
   if (isEmptyUpdate(intent)) return answerUser(200, current.user, intent.ignored, options);
   const outcome = await backend.apply(intent);
   const failed = failureResponse(outcome);
