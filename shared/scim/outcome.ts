@@ -5,6 +5,7 @@
 import { EiamError } from "../eiam/errors.ts";
 import type { HttpResponse } from "../handler/http-response.ts";
 import type { EventOutcome } from "../pipeline/outcome.ts";
+import { RateLimiterUnavailableError } from "../rate-limit/limiter.ts";
 import { FilterTooBroadError, retryLater, scimError } from "./errors.ts";
 
 const NOT_FOUND = new Set(["UserNotFound", "EntityNotExists.User"]);
@@ -43,6 +44,8 @@ export function failureResponse(outcome: EventOutcome): HttpResponse | undefined
 /** A backend call that threw: EIAM trouble is 429/503, anything else a 500 that reveals nothing. */
 export function thrownResponse(error: unknown): HttpResponse {
   if (error instanceof FilterTooBroadError) return scimError(400, error.message, "tooMany");
+  if (error instanceof RateLimiterUnavailableError)
+    return retryLater(503, "the service is unavailable; retry later");
   if (error instanceof EiamError) {
     if (error.throttled) return retryLater(429, `EIAM is throttling requests (${error.code}); retry later`);
     if (error.retryable) return retryLater(503, `EIAM is unavailable (${error.code}); retry later`);

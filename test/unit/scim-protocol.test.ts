@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { EiamError } from "../../shared/eiam/errors.ts";
 import type { EiamUser } from "../../shared/eiam/types.ts";
 import type { HttpResponse } from "../../shared/handler/http-response.ts";
+import { RateLimiterUnavailableError } from "../../shared/rate-limit/limiter.ts";
 import {
   handleScimRequest,
   type ScimRequest,
@@ -591,6 +592,9 @@ describe("outcomes of the pipeline and failures of EIAM, answered in SCIM", () =
     ).toBe("30");
     backend.failReads = new EiamError("ServiceUnavailable", "down", true, 503);
     await expectError(call(backend, "GET", "/Users", { query: { filter: 'userName eq "x"' } }), 503);
+    backend.failReads = new RateLimiterUnavailableError(new Error("redis://:s3cret@10.0.0.1 refused"));
+    const down = await expectError(call(backend, "GET", `/Users/${ID}`), 503);
+    expect(down.detail).not.toMatch(/s3cret|redis/);
     backend.failReads = new Error("redis://:s3cret@10.0.0.1 refused");
     const { detail } = await expectError(call(backend, "GET", `/Users/${ID}`), 500);
     expect(detail).toBe("internal error");
