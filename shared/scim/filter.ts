@@ -39,15 +39,19 @@ function shown(text: string): string {
   return text.length > 80 ? `${text.slice(0, 80)}…` : text;
 }
 
-/** `emails[…]` selects which entry: type "work", primary true, or the value itself. */
-function emailSelector(filter: Filter, found: Array<[Key, string]>): void {
+/** `emails[…]` selects which entry: the email type (default "work"), primary true, or the value itself. */
+function emailSelector(filter: Filter, found: Array<[Key, string]>, emailType: string): void {
   if (filter.op === "and") {
-    for (const part of filter.filters) emailSelector(part, found);
+    for (const part of filter.filters) emailSelector(part, found, emailType);
     return;
   }
   if (filter.op !== "eq") throw new FilterRefused(`emails[…] supports only eq and and, not '${filter.op}'`);
   const sub = attribute(filter.attrPath);
-  if (sub === "type" && typeof filter.compValue === "string" && filter.compValue.toLowerCase() === "work")
+  if (
+    sub === "type" &&
+    typeof filter.compValue === "string" &&
+    filter.compValue.toLowerCase() === emailType.toLowerCase()
+  )
     return;
   if (sub === "primary" && filter.compValue === true) return;
   if (sub === "value" && typeof filter.compValue === "string") {
@@ -55,19 +59,19 @@ function emailSelector(filter: Filter, found: Array<[Key, string]>): void {
     return;
   }
   throw new FilterRefused(
-    `emails[…] may select type eq "work", primary eq true or value eq "…", not ${shown(filter.attrPath)}`,
+    `emails[…] may select type eq "${emailType}", primary eq true or value eq "…", not ${shown(filter.attrPath)}`,
   );
 }
 
-function collect(filter: Filter, found: Array<[Key, string]>): void {
+function collect(filter: Filter, found: Array<[Key, string]>, emailType: string): void {
   switch (filter.op) {
     case "and":
-      for (const part of filter.filters) collect(part, found);
+      for (const part of filter.filters) collect(part, found, emailType);
       return;
     case "[]":
       if (attribute(filter.attrPath) !== "emails")
         throw new FilterRefused(`only emails[…] may carry a value filter, not ${shown(filter.attrPath)}`);
-      emailSelector(filter.valFilter, found);
+      emailSelector(filter.valFilter, found, emailType);
       return;
     case "eq": {
       const key = KEYS[attribute(filter.attrPath)];
@@ -85,7 +89,8 @@ function collect(filter: Filter, found: Array<[Key, string]>): void {
   }
 }
 
-export function parseUserFilter(text: string): FilterResult {
+/** `emailType`: the `emails` type that EIAM's one email is answered as (ScimOptions.emailType). */
+export function parseUserFilter(text: string, emailType = "work"): FilterResult {
   if (text.length > MAX_FILTER_LENGTH)
     return { ok: false, reason: `the filter is longer than ${MAX_FILTER_LENGTH} characters` };
   if (CONTROL.test(text)) return { ok: false, reason: "the filter contains control characters" };
@@ -97,7 +102,7 @@ export function parseUserFilter(text: string): FilterResult {
   }
   const found: Array<[Key, string]> = [];
   try {
-    collect(filter, found);
+    collect(filter, found, emailType);
   } catch (error) {
     if (error instanceof FilterRefused) return { ok: false, reason: error.message };
     throw error;

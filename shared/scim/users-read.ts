@@ -32,7 +32,7 @@ export async function listUsers(
   const filterText = filterKey === undefined ? undefined : request.query[filterKey];
   let query = {};
   if (filterText !== undefined && filterText.trim() !== "") {
-    const parsed = parseUserFilter(filterText);
+    const parsed = parseUserFilter(filterText, options.emailType);
     if (!parsed.ok) return scimError(400, `filter: ${parsed.reason}`, "invalidFilter");
     if (parsed.empty) return scimResponse(200, listResponse([], 0, startIndex));
     query = parsed.query;

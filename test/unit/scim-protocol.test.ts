@@ -185,6 +185,21 @@ describe("GET /Users", () => {
     }
   });
 
+  it("selects emails by the configured email type", async () => {
+    const backend = new MemoryScimBackend(users());
+    const filter = 'emails[type eq "corporate"].value eq "li.si@example.com"';
+    const { body } = await call(backend, "GET", "/Users", { query: { filter } }, { emailType: "corporate" });
+    expect(expectScimList(body).Resources.map((r) => r.emails)).toEqual([
+      [{ value: "li.si@example.com", type: "corporate", primary: true }],
+    ]);
+    const { detail } = await expectError(
+      call(backend, "GET", "/Users", { query: { filter } }),
+      400,
+      "invalidFilter",
+    );
+    expect(detail).toMatch(/type eq "work"/);
+  });
+
   it("answers totalResults 0 when nothing matches, and for two different values of one attribute", async () => {
     const backend = new MemoryScimBackend(users());
     for (const filter of ['userName eq "nobody"', 'userName eq "li.si" and userName eq "ada"']) {
