@@ -54,6 +54,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Idempotency
   const users = new Map<string, UserFields>();
   const leases = new Map<string, UserLease>();
   const deadLetters = new Map<string, Expiring & { payloadHash: string; deadLetterId: string }>();
+  /** Keyed by key and payload hash (a newline cannot be in a payload hash). */
+  const operations = new Map<string, Expiring & { results: Map<string, string> }>();
   let writes = 0;
 
   function live<T extends Expiring>(map: Map<string, T>, key: string): T | undefined {
@@ -69,13 +71,13 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Idempotency
 
   function wrote(): void {
     writes += 1;
-    for (const map of [records, users, deadLetters] as Map<string, Expiring>[]) {
+    for (const map of [records, users, deadLetters, operations] as Map<string, Expiring>[]) {
       // Maps iterate in insertion order: the first key is the oldest written.
       while (map.size > maxEntries) map.delete(map.keys().next().value as string);
     }
     if (writes % SWEEP_EVERY_WRITES !== 0) return;
     const now = clock();
-    for (const map of [records, users, leases, deadLetters] as Map<string, Expiring>[]) {
+    for (const map of [records, users, leases, deadLetters, operations] as Map<string, Expiring>[]) {
       for (const [key, entry] of map) if (entry.expiresAt <= now) map.delete(key);
     }
   }
@@ -193,7 +195,28 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Idempotency
       return entry?.payloadHash === payloadHash ? entry.deadLetterId : undefined;
     },
 
+    async recordOperation(key, payloadHash, operationId, result, ttlSeconds) {
+      requireNonEmpty("key", key);
+      requireNonEmpty("payloadHash", payloadHash);
+      requireNonEmpty("operationId", operationId);
+      requireTtlSeconds(ttlSeconds);
+      const id = `${payloadHash}\n${key}`;
+      const entry = live(operations, id) ?? { results: new Map<string, string>(), expiresAt: 0 };
+      entry.results.set(operationId, result);
+      entry.expiresAt = clock() + ttlSeconds * 1000;
+      operations.delete(id);
+      operations.set(id, entry);
+      wrote();
+    },
+
+    async readOperations(key, payloadHash) {
+      requireNonEmpty("key", key);
+      requireNonEmpty("payloadHash", payloadHash);
+      return Object.fromEntries(live(operations, `${payloadHash}\n${key}`)?.results ?? []);
+    },
+
     async close() {
+      operations.clear();
       records.clear();
       deadLetters.clear();
       users.clear();

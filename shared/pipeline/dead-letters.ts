@@ -1,5 +1,5 @@
 import type { DeadLetterPublisher } from "../dead-letter/publisher.ts";
-import type { DeadLetterError, DeadLetterRecord } from "../dead-letter/record.ts";
+import type { DeadLetterError, DeadLetterOperation, DeadLetterRecord } from "../dead-letter/record.ts";
 import type { Delivery } from "../triggers/delivery.ts";
 import type { Invocation } from "./invocation.ts";
 
@@ -12,6 +12,7 @@ export interface DeadLetterInput {
   userKey?: unknown;
   userId?: string;
   change?: unknown;
+  operations?: DeadLetterOperation[];
   attempts: number;
 }
 
@@ -43,6 +44,7 @@ export function buildDeadLetterRecord(
     userId: input.userId,
     change: input.change,
     error: input.error,
+    ...(input.operations !== undefined ? { operations: input.operations } : {}),
     attempts: input.attempts,
     firstSeenAt: new Date(delivery.receivedAt).toISOString(),
     failedAt: new Date(now).toISOString(),
