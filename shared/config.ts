@@ -69,6 +69,13 @@ const EnvSchema = z.object({
   PAYLOAD_FORMAT: z.enum(["canonical", "scim", "mapped"]).optional(),
   HR_MAPPING_FILE: csv,
   MNS_BODY_ENCODING: z.enum(["auto", "text", "base64"]).default("auto"),
+  UNKNOWN_USER: z.enum(["dead-letter", "create"]).default("dead-letter"),
+  DEFAULT_ORGANIZATIONAL_UNIT_ID: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, "must be an EIAM organizational unit id such as ou_…")
+    .optional(),
+  DELETE_MEANS: z.enum(["disable", "delete"]).default("disable"),
 });
 
 export type Env = Record<string, string | undefined>;
@@ -91,6 +98,13 @@ export interface Config {
     displayNameOverflow: "reject" | "truncate";
     usernameRule?: "email-local-part";
     allowedCustomFields?: readonly string[];
+    deleteMeans: "disable" | "delete";
+  };
+  lifecycle: {
+    /** What an event whose user does not exist does: dead-lettered as UserNotFound, or CreateUser. */
+    unknownUser: "dead-letter" | "create";
+    /** The primary OU of a created user when the event names none. */
+    defaultOrganizationalUnitId?: string;
   };
   userLookupCacheSeconds: number;
   /** Time kept free before the FC deadline to dead-letter or hand back what is left. */
@@ -197,6 +211,13 @@ export function loadConfig(env: Env): Config {
       displayNameOverflow: e.DISPLAY_NAME_OVERFLOW,
       usernameRule: e.USERNAME_RULE,
       allowedCustomFields: e.ALLOWED_CUSTOM_FIELDS,
+      deleteMeans: e.DELETE_MEANS,
+    },
+    lifecycle: {
+      unknownUser: e.UNKNOWN_USER,
+      ...(e.DEFAULT_ORGANIZATIONAL_UNIT_ID
+        ? { defaultOrganizationalUnitId: e.DEFAULT_ORGANIZATIONAL_UNIT_ID }
+        : {}),
     },
     userLookupCacheSeconds: e.USER_LOOKUP_CACHE_SECONDS,
     deadlineMarginMs: e.DEADLINE_MARGIN_MS,

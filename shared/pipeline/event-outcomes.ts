@@ -6,7 +6,7 @@ import { rememberDeadLetter } from "./dead-letter-memory.ts";
 import { deadLetter } from "./dead-letters.ts";
 import type { PipelineDeps } from "./deps.ts";
 import type { Invocation } from "./invocation.ts";
-import type { EventOutcome, OutcomeError } from "./outcome.ts";
+import type { EventOutcome, OutcomeError, OutcomeOperation } from "./outcome.ts";
 import type { ReadyEvent } from "./prepare.ts";
 
 export function outcomeBase(ev: ReadyEvent): Pick<EventOutcome, "deliveryId" | "eventId" | "ignored"> {
@@ -50,6 +50,7 @@ export async function deadLetterEvent(
   attempts: number,
   deps: PipelineDeps,
   inv: Invocation,
+  operations?: OutcomeOperation[],
 ): Promise<EventOutcome> {
   const deadLetterId = await deadLetter(
     deps.deadLetters,
@@ -62,6 +63,7 @@ export async function deadLetterEvent(
       userKey: ev.change.user,
       userId,
       change: ev.change,
+      ...(operations !== undefined ? { operations } : {}),
       attempts,
     },
     inv,
@@ -75,6 +77,7 @@ export async function deadLetterEvent(
     deadLetterId,
     attempts,
     error,
+    ...(operations !== undefined ? { operations } : {}),
   };
 }
 
@@ -90,6 +93,7 @@ export async function afterRetries(
   policy: FailurePolicy,
   deps: PipelineDeps,
   inv: Invocation,
+  operations?: OutcomeOperation[],
 ): Promise<EventOutcome> {
   const error = errorOf(stage, err.last);
   const handBack =
@@ -101,7 +105,8 @@ export async function afterRetries(
       ...(userId !== undefined ? { userId } : {}),
       attempts: err.attempts,
       error,
+      ...(operations !== undefined ? { operations } : {}),
     };
   }
-  return deadLetterEvent(ev, userId, error, err.attempts, deps, inv);
+  return deadLetterEvent(ev, userId, error, err.attempts, deps, inv, operations);
 }
