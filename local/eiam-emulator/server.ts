@@ -150,7 +150,7 @@ export async function startEiamEmulator(options: EiamEmulatorOptions = {}): Prom
       const fault: FaultDecision | undefined = state.faultController.decide(now());
       const { latencyMs, timeoutHoldMs, retryAfterMs } = state.faults;
       if (latencyMs > 0) await sleep(latencyMs);
-      if (fault) {
+      if (fault && fault.kind !== "pass") {
         entry.fault = fault.kind;
         entry.faultReason = fault.reason;
         switch (fault.kind) {
