@@ -130,29 +130,43 @@ const customFieldsSchema = z.preprocess((value, ctx) => {
 /** At most this many organizational units in `add` plus `remove` (sent 100 per EIAM call). */
 export const MAX_ORGANIZATIONAL_UNIT_CHANGES = 1000;
 
+const OU_REF_KEYS = ["id", "externalId", "name"] as const;
+
 export const organizationalUnitRefSchema = z
-  .union(
-    [
-      z.strictObject({
-        id: z
-          .string()
-          .min(1, { error: "must not be empty", abort: true })
-          .max(64, { error: "must be at most 64 characters", abort: true })
-          .regex(/^[A-Za-z0-9_-]+$/, { error: "may contain only letters, digits, _ and -" })
-          .meta({ description: "EIAM organizational unit id, e.g. ou_…" }),
-      }),
-      z.strictObject({
-        externalId: printableText(128).meta({ description: "The OU's OrganizationalUnitExternalId." }),
-      }),
-      z.strictObject({
-        name: printableText(128).meta({ description: "The OU's exact OrganizationalUnitName." }),
-      }),
-    ],
-    { error: "must be an object with exactly one of id, externalId, name" },
+  .strictObject({
+    id: z
+      .string()
+      .min(1, { error: "must not be empty", abort: true })
+      .max(64, { error: "must be at most 64 characters", abort: true })
+      .regex(/^[A-Za-z0-9_-]+$/, { error: "may contain only letters, digits, _ and -" })
+      .optional()
+      .meta({ description: "EIAM organizational unit id, e.g. ou_…" }),
+    externalId: printableText(128).optional().meta({ description: "The OU's OrganizationalUnitExternalId." }),
+    name: printableText(128).optional().meta({ description: "The OU's exact OrganizationalUnitName." }),
+  })
+  .superRefine(
+    (ref, ctx) => {
+      const keys = OU_REF_KEYS.filter((key) => ref[key] !== undefined);
+      if (keys.length !== 1) {
+        ctx.addIssue({
+          code: "custom",
+          message: `must have exactly one of id, externalId, name; got ${keys.length === 0 ? "none" : keys.join(", ")}`,
+          params: withCode(keys.length === 0 ? "required" : "not_allowed"),
+        });
+      }
+    },
+    { when: (payload) => isObject(payload.value) },
   )
+  .transform((ref) => {
+    if (ref.id !== undefined) return { id: ref.id };
+    if (ref.externalId !== undefined) return { externalId: ref.externalId };
+    return { name: ref.name as string };
+  })
   .meta({
     description:
-      "An organizational unit: by id, or by external id or exact name (looked up with ListOrganizationalUnits; no match or several is an error).",
+      "An organizational unit: by id, or by external id or exact name (looked up with ListOrganizationalUnits; no match or several is an error). Exactly one key.",
+    minProperties: 1,
+    maxProperties: 1,
   });
 
 const organizationalUnitListSchema = z
