@@ -77,7 +77,7 @@ export function changesProblems(changes: Readonly<Record<string, unknown>>, path
         makeProblem(
           `${path}.organizationalUnits`,
           "not_allowed",
-          `${path}.organizationalUnits names ${JSON.stringify(both)} in both add and remove`,
+          `${path}.organizationalUnits names ${JSON.stringify(both).slice(0, 160)} in both add and remove`,
         ),
       );
     }
