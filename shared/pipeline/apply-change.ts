@@ -8,6 +8,7 @@
 import { createHash } from "node:crypto";
 import type { UserKey } from "../change.ts";
 import { RetriesExhausted } from "../eiam/retry.ts";
+import { UserResolutionError } from "../resolve/user-resolver.ts";
 import type { PipelineDeps } from "./deps.ts";
 import { afterRetries, deadLetterEvent, handedBack, outcomeBase } from "./event-outcomes.ts";
 import type { Invocation } from "./invocation.ts";
@@ -120,8 +121,26 @@ async function applyClaimed(
   try {
     let userId = knownUserId;
     if (userId === undefined) {
-      // Looked up again under the lease: an earlier event of this invocation or another instance may have created it.
-      userId = await deps.resolver.resolve(ev.change.user, inv.deadlineMs).catch(() => undefined);
+      // Looked up again under the lease: an earlier event of this invocation or another instance may have created
+      // it. Only a clear "not found" leads to CreateUser; a failed lookup never does.
+      try {
+        userId = await deps.resolver.resolve(ev.change.user, inv.deadlineMs);
+      } catch (err) {
+        if (!(err instanceof UserResolutionError)) {
+          await store.release(ev.idempotencyKey, ev.payloadHash);
+          return handedBack(
+            ev,
+            undefined,
+            "LookupFailed",
+            "the user could not be looked up again before creating it",
+          );
+        }
+        if (err.code !== "UserNotFound") {
+          await store.release(ev.idempotencyKey, ev.payloadHash);
+          const error = { stage: "resolve" as const, code: err.code, message: err.message, retryable: false };
+          return deadLetterEvent(ev, undefined, error, 0, deps, inv);
+        }
+      }
     }
     let lifecycle: ResolvedLifecycle;
     try {

@@ -296,6 +296,24 @@ describe("joiners (UNKNOWN_USER=create)", () => {
     expect(noName).toMatchObject({ status: "dead_lettered", error: { code: "UsernameRequired" } });
   });
 
+  it("never creates a user when the lookup before CreateUser fails: the event is handed back", async () => {
+    const runtime = newRuntime({
+      UNKNOWN_USER: "create",
+      DEFAULT_ORGANIZATIONAL_UNIT_ID: ENG,
+      EIAM_MAX_ATTEMPTS: "1",
+    });
+    // The first ListUsers finds nobody; the second one, under the lease, fails.
+    eiam.state.setFaults({
+      failNext: [
+        { kind: "pass", count: 1 },
+        { kind: "5xx", count: 1 },
+      ],
+    });
+    const [outcome] = await deliver(runtime, [joiner()]);
+    expect(outcome).toMatchObject({ status: "deferred", error: { code: "LookupFailed" } });
+    expect(calls("CreateUser")).toBe(0);
+  });
+
   it("never creates a user only to disable it, and dead-letters unknown users by default", async () => {
     const creating = newRuntime({ UNKNOWN_USER: "create", DEFAULT_ORGANIZATIONAL_UNIT_ID: ENG });
     const [leaver] = await deliver(creating, [joiner({ status: "disabled" })]);
