@@ -100,7 +100,7 @@ describe("sources end to end", () => {
     expect(eiam.state.getUser("user_li4si0000000000000000000")?.displayName).toBe("Li Si (by email)");
   });
 
-  it("applies a SCIM PatchOp on /scim/v2/Users/{id}, and reports what UpdateUser cannot apply", async () => {
+  it("applies a SCIM PatchOp on /scim/v2/Users/{id} (active: false disables), and reports what it cannot apply", async () => {
     const res = await webhook(
       "/scim/v2/Users/user_zoe00000000000000000000000",
       fixture("scim/patch-paths.json"),
@@ -109,8 +109,10 @@ describe("sources end to end", () => {
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ status: "applied", userId: "user_zoe00000000000000000000000" });
     const ignored = (res.json.ignored as Array<{ path: string }>).map((i) => i.path);
-    expect(ignored).toEqual(expect.arrayContaining(["active", "title"]));
+    expect(ignored).toEqual(expect.arrayContaining(["title"]));
+    expect(ignored).not.toContain("active");
     expect(eiam.state.getUser("user_zoe00000000000000000000000")).toMatchObject({
+      status: "disabled",
       username: "zoe.oneil2",
       displayName: "Zoë Q. O'Neil",
       email: "zoe.q@example.com",
