@@ -5,13 +5,12 @@
  * An event may need several operations (plan → operations.ts). Each one that succeeds is recorded in the store
  * before the next starts, so a redelivery or a redrive after a crash resumes at the first one not recorded.
  */
-import { createHash } from "node:crypto";
-import type { UserKey } from "../change.ts";
 import { RetriesExhausted } from "../eiam/retry.ts";
 import { UserResolutionError } from "../resolve/user-resolver.ts";
 import type { PipelineDeps } from "./deps.ts";
 import { afterRetries, deadLetterEvent, handedBack, outcomeBase } from "./event-outcomes.ts";
 import type { Invocation } from "./invocation.ts";
+import { newUserLease, newUserSpec } from "./new-user.ts";
 import {
   type Operation,
   operationsForNewUser,
@@ -83,11 +82,6 @@ export async function applyChange(
     // Anything that did not end in a stored outcome is released so a redelivery can run it again.
     if (!settled) await store.release(ev.idempotencyKey, ev.payloadHash).catch(() => undefined);
   }
-}
-
-/** The lease name of a user that does not exist yet: one per user key, so two joiners of one person serialize. */
-function newUserLease(key: UserKey): string {
-  return `new:${createHash("sha256").update(JSON.stringify(key)).digest("base64url")}`;
 }
 
 async function applyClaimed(
@@ -244,35 +238,6 @@ async function applyClaimed(
   } finally {
     await store.releaseUserLease(lease, owner).catch(() => undefined);
   }
-}
-
-/** The username and primary OU of a user to create, or the permanent error that prevents it. */
-function newUserSpec(
-  ev: ReadyEvent,
-  lifecycle: ResolvedLifecycle,
-  instanceId: string,
-  options?: LifecycleOptions,
-):
-  | { instanceId: string; idempotencyKey: string; username: string; primaryOrganizationalUnitId: string }
-  | { error: OutcomeError } {
-  const fail = (code: string, message: string) => ({
-    error: { stage: "resolve" as const, code, message, retryable: false },
-  });
-  const username = ev.change.fields.username ?? ev.change.user.username;
-  if (username === undefined) {
-    return fail(
-      "UsernameRequired",
-      "no EIAM user matches the event, and creating one needs changes.username (or USERNAME_RULE=email-local-part with changes.email)",
-    );
-  }
-  const primary = lifecycle.primaryOrganizationalUnitId ?? options?.defaultOrganizationalUnitId;
-  if (primary === undefined) {
-    return fail(
-      "OrganizationalUnitRequired",
-      "no EIAM user matches the event, and creating one needs changes.primaryOrganizationalUnit or DEFAULT_ORGANIZATIONAL_UNIT_ID",
-    );
-  }
-  return { instanceId, idempotencyKey: ev.idempotencyKey, username, primaryOrganizationalUnitId: primary };
 }
 
 function pick(
