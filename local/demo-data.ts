@@ -36,6 +36,19 @@ export const DEMO_USERS = [
   },
 ];
 
+/** Organizational units under the demo instance's root; ids fixed so the README and the mapping examples can name them. */
+export const DEMO_ORGANIZATIONAL_UNITS = [
+  { organizationalUnitId: "ou_engineering000000000000000", name: "Engineering", externalId: "dept-eng" },
+  { organizationalUnitId: "ou_sales000000000000000000000", name: "Sales", externalId: "dept-sales" },
+  { organizationalUnitId: "ou_finance0000000000000000000", name: "Finance", externalId: "dept-fin" },
+  {
+    organizationalUnitId: "ou_platform000000000000000000",
+    name: "Platform",
+    externalId: "dept-eng-platform",
+    parentId: "ou_engineering000000000000000",
+  },
+];
+
 export const DEMO_CUSTOM_FIELDS = [
   { fieldName: "nick_name", maxLength: 64 },
   { fieldName: "cost_center", maxLength: 32 },

@@ -6,7 +6,13 @@
  */
 
 import { removeStackFile, type StackInfo, writeStackFile } from "./cli/stack-file.ts";
-import { DEMO_CREDENTIALS, DEMO_CUSTOM_FIELDS, DEMO_INSTANCE_ID, DEMO_USERS } from "./demo-data.ts";
+import {
+  DEMO_CREDENTIALS,
+  DEMO_CUSTOM_FIELDS,
+  DEMO_INSTANCE_ID,
+  DEMO_ORGANIZATIONAL_UNITS,
+  DEMO_USERS,
+} from "./demo-data.ts";
 import { type EiamEmulator, startEiamEmulator } from "./eiam-emulator/server.ts";
 import { type FcHost, startFcHost } from "./fc-host/host.ts";
 import type { FcHandler } from "./fc-host/invoke.ts";
@@ -101,6 +107,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       credentials: [DEMO_CREDENTIALS],
       users: DEMO_USERS,
       customFields: DEMO_CUSTOM_FIELDS,
+      organizationalUnits: DEMO_ORGANIZATIONAL_UNITS,
     });
     closers.push(() => eiam.close());
 

@@ -43,6 +43,18 @@ export interface NormalizedFields {
   customFields?: Record<string, string | null>;
 }
 
+/** An EIAM organizational unit, by its id, its external id or its (exact) name. */
+export type OrganizationalUnitRef = { id: string } | { externalId: string } | { name: string };
+
+/** Status and organizational-unit changes: applied with their own EIAM actions, not UpdateUser. */
+export interface NormalizedLifecycle {
+  status?: "enabled" | "disabled";
+  /** The source deleted the user and DELETE_MEANS=delete: DeleteUser. */
+  delete?: true;
+  primaryOrganizationalUnit?: OrganizationalUnitRef;
+  organizationalUnits?: { add: OrganizationalUnitRef[]; remove: OrganizationalUnitRef[] };
+}
+
 export interface NormalizedChange {
   /** The producer's event id (stable across redeliveries). */
   eventId: string;
@@ -54,4 +66,6 @@ export interface NormalizedChange {
   occurredAtMs: number;
   user: UserKey;
   fields: NormalizedFields;
+  /** Absent when the event changes neither status nor organizational units. */
+  lifecycle?: NormalizedLifecycle;
 }

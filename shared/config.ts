@@ -74,6 +74,13 @@ const EnvSchema = z.object({
   SOURCE_QUEUE: z.string().trim().min(1).optional(),
   HR_MAPPING_FILE: csv,
   MNS_BODY_ENCODING: z.enum(["auto", "text", "base64"]).default("auto"),
+  UNKNOWN_USER: z.enum(["dead-letter", "create"]).default("dead-letter"),
+  DEFAULT_ORGANIZATIONAL_UNIT_ID: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, "must be an EIAM organizational unit id such as ou_…")
+    .optional(),
+  DELETE_MEANS: z.enum(["disable", "delete"]).default("disable"),
 });
 
 export type Env = Record<string, string | undefined>;
@@ -98,6 +105,13 @@ export interface Config {
     allowedCustomFields?: readonly string[];
     /** Sources whose emails / phone numbers are marked verified when the event does not say; `*`: all. */
     verifiedSources: { email: readonly string[]; phone: readonly string[] };
+    deleteMeans: "disable" | "delete";
+  };
+  lifecycle: {
+    /** What an event whose user does not exist does: dead-lettered as UserNotFound, or CreateUser. */
+    unknownUser: "dead-letter" | "create";
+    /** The primary OU of a created user when the event names none. */
+    defaultOrganizationalUnitId?: string;
   };
   userLookupCacheSeconds: number;
   /** Time kept free before the FC deadline to dead-letter or hand back what is left. */
@@ -225,6 +239,13 @@ export function loadConfig(env: Env): Config {
       usernameRule: e.USERNAME_RULE,
       allowedCustomFields: e.ALLOWED_CUSTOM_FIELDS,
       verifiedSources: { email: e.EMAIL_VERIFIED_SOURCES ?? [], phone: e.PHONE_VERIFIED_SOURCES ?? [] },
+      deleteMeans: e.DELETE_MEANS,
+    },
+    lifecycle: {
+      unknownUser: e.UNKNOWN_USER,
+      ...(e.DEFAULT_ORGANIZATIONAL_UNIT_ID
+        ? { defaultOrganizationalUnitId: e.DEFAULT_ORGANIZATIONAL_UNIT_ID }
+        : {}),
     },
     userLookupCacheSeconds: e.USER_LOOKUP_CACHE_SECONDS,
     deadlineMarginMs: e.DEADLINE_MARGIN_MS,

@@ -4,7 +4,7 @@
  * exact UpdateUser parameters. Unlike the function, it assumes nothing was applied before (no stale/noop
  * suppression) and does not check webhook signatures.
  */
-import type { NormalizedChange, Problem } from "../../shared/change.ts";
+import type { NormalizedChange, OrganizationalUnitRef, Problem } from "../../shared/change.ts";
 import type { DeadLetterPublisher } from "../../shared/dead-letter/publisher.ts";
 import { DeadLetterRecord } from "../../shared/dead-letter/record.ts";
 import type { UpdateUserParams } from "../../shared/eiam/types.ts";
@@ -12,8 +12,10 @@ import type { IgnoredAttribute } from "../../shared/formats/index.ts";
 import { parseRedrive, redriveEnvelope, redriveInput } from "../../shared/handler/redrive.ts";
 import { createRuntime } from "../../shared/handler/runtime.ts";
 import { createLogger } from "../../shared/log.ts";
-import { toUpdateUserParams } from "../../shared/pipeline/plan.ts";
+import { type OperationAction, operationsForUser, unitsOf } from "../../shared/pipeline/operations.ts";
+import { planChange, toUpdateUserParams } from "../../shared/pipeline/plan.ts";
 import { type PrepareOptions, prepareDelivery } from "../../shared/pipeline/prepare.ts";
+import { describeOrganizationalUnitRef } from "../../shared/resolve/ou-resolver.ts";
 import { describeUserKey } from "../../shared/resolve/user-resolver.ts";
 import {
   type DecodeOptions,
@@ -31,6 +33,7 @@ export const PARSING_SETTINGS = [
   "USERNAME_RULE",
   "ALLOWED_CUSTOM_FIELDS",
   "MNS_BODY_ENCODING",
+  "DELETE_MEANS",
 ] as const;
 
 export interface PlanSettings {
@@ -74,6 +77,10 @@ export type PlannedEvent =
       /** How the user is found: `userId` (as given) or the ListUsers lookup. */
       userLookup: string;
       updateUser: UpdateUserParams;
+      /** Every EIAM call the event makes, in order, with its exact parameters. */
+      operations: Array<{ action: OperationAction; params: unknown }>;
+      /** A leaver's fields that broke a rule: dead-lettered apart, the rest applied. */
+      rejected?: Problem[];
     }
   | {
       status: "invalid";
@@ -122,6 +129,23 @@ function planDelivery(delivery: Delivery, settings: PlanSettings): PlannedEvent[
       };
     }
     const { userId, lookup } = lookupText(prepared.change);
+    const lifecycle = prepared.change.lifecycle;
+    const ouId = (ref: OrganizationalUnitRef) =>
+      "id" in ref ? ref.id : `<resolved by ListOrganizationalUnits on ${describeOrganizationalUnitRef(ref)}>`;
+    const resolved = {
+      ...(lifecycle?.status !== undefined ? { status: lifecycle.status } : {}),
+      ...(lifecycle?.delete ? { delete: true as const } : {}),
+      ...(lifecycle?.primaryOrganizationalUnit !== undefined
+        ? { primaryOrganizationalUnitId: ouId(lifecycle.primaryOrganizationalUnit) }
+        : {}),
+      add: (lifecycle?.organizationalUnits?.add ?? []).map(ouId),
+      remove: (lifecycle?.organizationalUnits?.remove ?? []).map(ouId),
+    };
+    const plan = planChange(prepared.change, {}, unitsOf(prepared.change, resolved));
+    const operations = operationsForUser(settings.instanceId, userId, plan, resolved).map((op) => ({
+      action: op.action,
+      params: op.params,
+    }));
     return {
       ...base,
       status: "ready",
@@ -130,6 +154,8 @@ function planDelivery(delivery: Delivery, settings: PlanSettings): PlannedEvent[
       ignored: prepared.ignored,
       userLookup: lookup,
       updateUser: toUpdateUserParams(settings.instanceId, userId, prepared.change.fields),
+      operations,
+      ...(prepared.rejected !== undefined ? { rejected: prepared.rejected.problems } : {}),
     };
   });
 }

@@ -1,13 +1,14 @@
 import { readContactParams } from "./contact-params.ts";
 import { applyCustomFieldChanges, readCustomFieldChanges } from "./custom-field-changes.ts";
-import { ApiError, invalidParameter } from "./errors.ts";
+import { invalidParameter } from "./errors.ts";
 import { requireInstance } from "./lookups.ts";
+import { readOrganizationalUnitIds, requireOrganizationalUnit } from "./ou-params.ts";
 import { readString, requireString } from "./param-readers.ts";
 import type { ParamObject } from "./params.ts";
 import type { EmulatorState } from "./state.ts";
 import { assertUnique } from "./uniqueness.ts";
 import { checkDescription, checkDisplayName, checkUserExternalId, checkUsername } from "./user-rules.ts";
-import { type EmulatorUser, newEntityId, rootOrganizationalUnitId } from "./users.ts";
+import { type EmulatorUser, newEntityId } from "./users.ts";
 
 /** CreateUser → `{UserId}`. A repeated ClientToken answers the user it created the first time. */
 export function createUser(params: ParamObject, state: EmulatorState): Record<string, unknown> {
@@ -32,15 +33,9 @@ export function createUser(params: ParamObject, state: EmulatorState): Record<st
   const earlier = tokenKey === undefined ? undefined : state.clientTokens.get(tokenKey);
   if (earlier !== undefined && state.directory.has(earlier)) return { UserId: earlier };
 
-  const rootOu = rootOrganizationalUnitId(instanceId);
-  const primaryOu = readString(params, "PrimaryOrganizationalUnitId");
-  if (primaryOu !== undefined && primaryOu !== rootOu) {
-    throw new ApiError(
-      404,
-      "EntityNotExists.OrganizationalUnit",
-      `The specified organizational unit "${primaryOu}" does not exist (this instance has only ${rootOu}).`,
-    );
-  }
+  // Required by the SDK model (CreateUserRequest.ts); checked after the ClientToken so a retry answers as before.
+  const primaryOu = requireOrganizationalUnit(state, instanceId, "PrimaryOrganizationalUnitId", params);
+  const otherOus = readOrganizationalUnitIds(params, state, instanceId, false) ?? [];
 
   const userId = newEntityId("user_");
   const externalId = userExternalId ?? userId;
@@ -68,7 +63,8 @@ export function createUser(params: ParamObject, state: EmulatorState): Record<st
     userExternalId: externalId,
     userSourceType: "build_in",
     userSourceId: instanceId,
-    primaryOrganizationalUnitId: rootOu,
+    primaryOrganizationalUnitId: primaryOu,
+    organizationalUnitIds: [...new Set([primaryOu, ...otherOus])],
     createTime: now,
     updateTime: now,
     registerTime: now,

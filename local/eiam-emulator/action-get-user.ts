@@ -7,5 +7,7 @@ import { userDetailView } from "./user-views.ts";
 export function getUser(params: ParamObject, state: EmulatorState): Record<string, unknown> {
   const instanceId = requireInstance(params, state);
   const userId = requireString(params, "UserId");
-  return { User: userDetailView(findUserOrThrow(state, instanceId, userId)) };
+  const user = findUserOrThrow(state, instanceId, userId);
+  const ouName = (id: string) => state.organizationalUnits.get(instanceId, id)?.name ?? id;
+  return { User: userDetailView(user, ouName) };
 }

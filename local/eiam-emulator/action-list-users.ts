@@ -31,7 +31,7 @@ function readFilters(params: ParamObject): Filter[] {
   text("UserExternalId", (id) => (user) => user.userExternalId === id);
   text("UserSourceType", (type) => (user) => user.userSourceType === type);
   text("UserSourceId", (id) => (user) => user.userSourceId === id);
-  text("OrganizationalUnitId", (ou) => (user) => user.primaryOrganizationalUnitId === ou);
+  text("OrganizationalUnitId", (ou) => (user) => user.organizationalUnitIds.includes(ou));
   const userIds = readStringList(params, "UserIds");
   if (userIds !== undefined) {
     if (userIds.length > MAX_PAGE_SIZE) {

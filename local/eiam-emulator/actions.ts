@@ -1,7 +1,14 @@
 import { createUser } from "./action-create-user.ts";
 import { getUser } from "./action-get-user.ts";
+import { listOrganizationalUnits } from "./action-list-organizational-units.ts";
 import { listUsers } from "./action-list-users.ts";
 import { updateUser } from "./action-update-user.ts";
+import {
+  addUserToOrganizationalUnits,
+  removeUserFromOrganizationalUnits,
+  setUserPrimaryOrganizationalUnit,
+} from "./action-user-ous.ts";
+import { deleteUser, disableUser, enableUser } from "./action-user-status.ts";
 import { ApiError } from "./errors.ts";
 import { type ParamObject, unflattenParams } from "./params.ts";
 import type { EmulatorState } from "./state.ts";
@@ -11,9 +18,16 @@ export const API_VERSION = "2021-12-01";
 type ActionHandler = (params: ParamObject, state: EmulatorState) => Record<string, unknown>;
 
 const HANDLERS: Readonly<Record<string, ActionHandler>> = {
+  AddUserToOrganizationalUnits: addUserToOrganizationalUnits,
   CreateUser: createUser,
+  DeleteUser: deleteUser,
+  DisableUser: disableUser,
+  EnableUser: enableUser,
   GetUser: getUser,
+  ListOrganizationalUnits: listOrganizationalUnits,
   ListUsers: listUsers,
+  RemoveUserFromOrganizationalUnits: removeUserFromOrganizationalUnits,
+  SetUserPrimaryOrganizationalUnit: setUserPrimaryOrganizationalUnit,
   UpdateUser: updateUser,
 };
 

@@ -1,4 +1,5 @@
 import type { CustomFieldDefinition } from "./custom-fields.ts";
+import type { SeedOrganizationalUnit } from "./organizational-units.ts";
 import type { SeedUser } from "./state.ts";
 
 /** Turns untrusted admin-API JSON into typed seeds; every failure names the field. */
@@ -36,6 +37,7 @@ const SEED_STRING_KEYS = [
   "userExternalId",
   "userSourceType",
   "userSourceId",
+  "primaryOrganizationalUnitId",
 ] as const;
 const SEED_BOOLEAN_KEYS = ["emailVerified", "phoneNumberVerified"] as const;
 const SEED_KEYS = new Set<string>([
@@ -44,6 +46,7 @@ const SEED_KEYS = new Set<string>([
   "username",
   "status",
   "customFields",
+  "organizationalUnitIds",
 ]);
 
 export function parseSeedUser(value: unknown): SeedUser {
@@ -78,6 +81,33 @@ export function parseSeedUser(value: unknown): SeedUser {
       customFields[name] = fieldValue;
     }
     seed.customFields = customFields;
+  }
+  const ous = object.organizationalUnitIds;
+  if (ous !== undefined) {
+    if (!Array.isArray(ous) || !ous.every((id) => typeof id === "string")) {
+      throw new Error(`${what}.organizationalUnitIds must be a list of strings.`);
+    }
+    seed.organizationalUnitIds = ous;
+  }
+  return seed;
+}
+
+const OU_KEYS = ["organizationalUnitId", "instanceId", "name", "externalId", "parentId"] as const;
+
+export function parseSeedOrganizationalUnit(value: unknown): SeedOrganizationalUnit {
+  const what = "organizationalUnit";
+  const object = asObject(value, what);
+  for (const key of Object.keys(object)) {
+    if (!(OU_KEYS as readonly string[]).includes(key)) {
+      throw new Error(`${what}.${key} is not an organizational unit field (known: ${OU_KEYS.join(", ")}).`);
+    }
+  }
+  const name = optionalString(object, "name", what);
+  if (name === undefined || name === "") throw new Error(`${what}.name is required.`);
+  const seed: SeedOrganizationalUnit = { name };
+  for (const key of ["organizationalUnitId", "instanceId", "externalId", "parentId"] as const) {
+    const text = optionalString(object, key, what);
+    if (text !== undefined) seed[key] = text;
   }
   return seed;
 }

@@ -1,5 +1,5 @@
 import { SUPPORTED_ACTIONS } from "./actions.ts";
-import { parseCustomFieldDefinition, parseSeedUser } from "./admin-input.ts";
+import { parseCustomFieldDefinition, parseSeedOrganizationalUnit, parseSeedUser } from "./admin-input.ts";
 import { ApiError } from "./errors.ts";
 import type { EmulatorState } from "./state.ts";
 
@@ -12,7 +12,7 @@ export interface AdminResponse {
 
 /**
  * The unsigned JSON admin API (test and demo control; never subject to faults):
- * GET health | GET users | GET users/:id | POST users | GET/POST custom-fields | POST reset |
+ * GET health | GET users | GET users/:id | POST users | GET/POST custom-fields | GET/POST organizational-units | POST reset |
  * GET/DELETE requests | GET/PUT/PATCH faults.
  */
 export function handleAdminRequest(
@@ -60,6 +60,10 @@ function route(method: string, path: string, rawBody: Buffer, state: EmulatorSta
       return { status: 200, body: { customFields: state.listCustomFields() } };
     case "POST /custom-fields":
       return { status: 201, body: state.defineCustomField(parseCustomFieldDefinition(json())) };
+    case "GET /organizational-units":
+      return { status: 200, body: { organizationalUnits: state.listOrganizationalUnits() } };
+    case "POST /organizational-units":
+      return { status: 201, body: state.seedOrganizationalUnit(parseSeedOrganizationalUnit(json())) };
     case "POST /reset":
       state.reset();
       return { status: 200, body: { status: "reset" } };

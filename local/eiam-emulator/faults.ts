@@ -7,6 +7,7 @@ export const FAULT_KINDS = [
   "drop",
   "drop-after-apply",
   "timeout-after-apply",
+  "pass",
 ] as const;
 /**
  * - `5xx`: 503 ServiceUnavailable. - `throttle`: Throttling.User with x-acs-retry-after.
@@ -14,6 +15,7 @@ export const FAULT_KINDS = [
  * - `drop`: destroy the socket without an answer (nothing applied).
  * - `drop-after-apply`: apply the action, then destroy the socket (the caller cannot know it worked).
  * - `timeout-after-apply`: apply the action, then hold the answer like `timeout` (a slow cloud that did the work).
+ * - `pass`: no fault; in `failNext` it lets requests through, so a later entry hits a chosen request.
  */
 export type FaultKind = (typeof FAULT_KINDS)[number];
 

@@ -12,6 +12,7 @@ import type { CustomFieldDefinition } from "./custom-fields.ts";
 import { ApiError, errorBody, newRequestId } from "./errors.ts";
 import type { FaultDecision } from "./faults.ts";
 import { NonceCache } from "./nonce-cache.ts";
+import type { SeedOrganizationalUnit } from "./organizational-units.ts";
 import { formatLogLine, type RequestLogEntry } from "./request-log.ts";
 import { V1_COMMON_PARAMETERS } from "./signature-v1.ts";
 import { EmulatorState, type SeedUser } from "./state.ts";
@@ -19,6 +20,7 @@ import { EmulatorState, type SeedUser } from "./state.ts";
 export type { EmulatorCredential } from "./credentials.ts";
 export type { CustomFieldDefinition } from "./custom-fields.ts";
 export type { FailNextEntry, FaultKind, FaultSettings } from "./faults.ts";
+export type { EmulatorOrganizationalUnit, SeedOrganizationalUnit } from "./organizational-units.ts";
 export type { RequestLogEntry } from "./request-log.ts";
 export type { EmulatorState, SeedUser } from "./state.ts";
 export type { EmulatorUser } from "./users.ts";
@@ -34,6 +36,8 @@ export interface EiamEmulatorOptions {
   credentials?: EmulatorCredential[];
   users?: SeedUser[];
   customFields?: CustomFieldDefinition[];
+  /** Organizational units besides each instance's root (parents before children). */
+  organizationalUnits?: SeedOrganizationalUnit[];
   /** Default 900. */
   maxDateSkewSeconds?: number;
   /** When set, called with one line per API request. */
@@ -61,6 +65,7 @@ export async function startEiamEmulator(options: EiamEmulatorOptions = {}): Prom
     instanceIds: options.instanceIds ?? [DEFAULT_INSTANCE_ID],
     users: options.users ?? [],
     customFields: options.customFields ?? [],
+    organizationalUnits: options.organizationalUnits ?? [],
     now,
   });
   const credentials = new Map(
@@ -145,7 +150,7 @@ export async function startEiamEmulator(options: EiamEmulatorOptions = {}): Prom
       const fault: FaultDecision | undefined = state.faultController.decide(now());
       const { latencyMs, timeoutHoldMs, retryAfterMs } = state.faults;
       if (latencyMs > 0) await sleep(latencyMs);
-      if (fault) {
+      if (fault && fault.kind !== "pass") {
         entry.fault = fault.kind;
         entry.faultReason = fault.reason;
         switch (fault.kind) {

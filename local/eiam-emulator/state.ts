@@ -1,5 +1,10 @@
 import { CustomFieldCatalog, type CustomFieldDefinition } from "./custom-fields.ts";
 import { FaultController, type FaultSettings } from "./faults.ts";
+import {
+  type EmulatorOrganizationalUnit,
+  OrganizationalUnitCatalog,
+  type SeedOrganizationalUnit,
+} from "./organizational-units.ts";
 import type { RequestLogEntry } from "./request-log.ts";
 import { assertUnique } from "./uniqueness.ts";
 import {
@@ -28,12 +33,17 @@ export interface SeedUser {
   userSourceId?: string;
   status?: "enabled" | "disabled";
   customFields?: Record<string, string>;
+  /** Defaults to the instance's root OU. */
+  primaryOrganizationalUnitId?: string;
+  /** Further OUs the user belongs to. */
+  organizationalUnitIds?: string[];
 }
 
 export interface EmulatorStateOptions {
   instanceIds: readonly string[];
   users?: readonly SeedUser[];
   customFields?: readonly CustomFieldDefinition[];
+  organizationalUnits?: readonly SeedOrganizationalUnit[];
   now?: () => number;
 }
 
@@ -44,20 +54,43 @@ export class EmulatorState {
   /** Internal stores, used by the action handlers. */
   readonly directory = new UserDirectory();
   readonly customFields = new CustomFieldCatalog();
+  readonly organizationalUnits: OrganizationalUnitCatalog;
   readonly faultController = new FaultController();
   /** CreateUser ClientToken → the user id it created. */
   readonly clientTokens = new Map<string, string>();
   readonly now: () => number;
   private readonly seedFields: CustomFieldDefinition[];
   private readonly seedUsers: EmulatorUser[];
+  private readonly seedUnits: readonly SeedOrganizationalUnit[];
 
   constructor(options: EmulatorStateOptions) {
     if (options.instanceIds.length === 0) throw new Error("instanceIds must name at least one instance.");
     this.instanceIds = [...options.instanceIds];
     this.now = options.now ?? Date.now;
+    this.organizationalUnits = new OrganizationalUnitCatalog(this.now);
+    this.seedUnits = [...(options.organizationalUnits ?? [])];
+    this.loadOrganizationalUnits();
     this.seedFields = (options.customFields ?? []).map((definition) => this.customFields.define(definition));
     for (const seed of options.users ?? []) this.seedUser(seed);
     this.seedUsers = this.directory.list();
+  }
+
+  private loadOrganizationalUnits(): void {
+    this.organizationalUnits.clear();
+    for (const instanceId of this.instanceIds) this.organizationalUnits.addRoot(instanceId);
+    for (const seed of this.seedUnits) this.seedOrganizationalUnit(seed);
+  }
+
+  seedOrganizationalUnit(seed: SeedOrganizationalUnit): EmulatorOrganizationalUnit {
+    const instanceId = seed.instanceId ?? this.instanceIds[0] ?? "";
+    if (!this.hasInstance(instanceId)) {
+      throw new Error(`organizational unit ${seed.name}: unknown instanceId "${instanceId}".`);
+    }
+    return this.organizationalUnits.add(seed, instanceId);
+  }
+
+  listOrganizationalUnits(): EmulatorOrganizationalUnit[] {
+    return this.organizationalUnits.list();
   }
 
   hasInstance(instanceId: string): boolean {
@@ -96,6 +129,12 @@ export class EmulatorState {
         : {}),
       externalId: { sourceType: userSourceType, sourceId: userSourceId, externalId: userExternalId },
     });
+    const primaryOu = seed.primaryOrganizationalUnitId ?? rootOrganizationalUnitId(instanceId);
+    for (const ou of [primaryOu, ...(seed.organizationalUnitIds ?? [])]) {
+      if (this.organizationalUnits.get(instanceId, ou) === undefined) {
+        throw new Error(`seed user ${seed.username}: organizational unit "${ou}" does not exist.`);
+      }
+    }
     const now = this.now();
     const user: EmulatorUser = {
       userId,
@@ -114,7 +153,8 @@ export class EmulatorState {
       userExternalId,
       userSourceType,
       userSourceId,
-      primaryOrganizationalUnitId: rootOrganizationalUnitId(instanceId),
+      primaryOrganizationalUnitId: primaryOu,
+      organizationalUnitIds: [...new Set([primaryOu, ...(seed.organizationalUnitIds ?? [])])],
       createTime: now,
       updateTime: now,
       registerTime: now,
@@ -159,6 +199,7 @@ export class EmulatorState {
   reset(): void {
     this.customFields.clear();
     for (const definition of this.seedFields) this.customFields.define(definition);
+    this.loadOrganizationalUnits();
     this.directory.clear();
     for (const user of this.seedUsers) this.directory.put(user);
     this.clientTokens.clear();

@@ -26,17 +26,15 @@ export function userSummaryView(user: EmulatorUser): Record<string, unknown> {
 }
 
 /** GetUser `User`. Fields without a value are left out (JSON drops undefined). */
-export function userDetailView(user: EmulatorUser): Record<string, unknown> {
+export function userDetailView(user: EmulatorUser, ouName: (id: string) => string): Record<string, unknown> {
   return {
     ...userSummaryView(user),
     PrimaryOrganizationalUnitId: user.primaryOrganizationalUnitId,
-    OrganizationalUnits: [
-      {
-        OrganizationalUnitId: user.primaryOrganizationalUnitId,
-        OrganizationalUnitName: user.instanceId,
-        Primary: true,
-      },
-    ],
+    OrganizationalUnits: user.organizationalUnitIds.map((id) => ({
+      OrganizationalUnitId: id,
+      OrganizationalUnitName: ouName(id),
+      Primary: id === user.primaryOrganizationalUnitId,
+    })),
     Groups: [],
     CustomFields: Object.entries(user.customFields).map(([FieldName, FieldValue]) => ({
       FieldName,

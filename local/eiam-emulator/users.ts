@@ -20,6 +20,8 @@ export interface EmulatorUser {
   userSourceType: string;
   userSourceId: string;
   primaryOrganizationalUnitId: string;
+  /** Every OU the user belongs to, the primary one included, in the order joined. */
+  organizationalUnitIds: string[];
   /** Unix milliseconds. */
   createTime: number;
   updateTime: number;
@@ -48,7 +50,11 @@ export function rootOrganizationalUnitId(instanceId: string): string {
 }
 
 export function cloneUser(user: EmulatorUser): EmulatorUser {
-  return { ...user, customFields: { ...user.customFields } };
+  return {
+    ...user,
+    organizationalUnitIds: [...user.organizationalUnitIds],
+    customFields: { ...user.customFields },
+  };
 }
 
 const sameText = (a: string | undefined, b: string): boolean =>
@@ -74,6 +80,10 @@ export class UserDirectory {
   /** Inserts or replaces the record (stored as a copy). */
   put(user: EmulatorUser): void {
     this.users.set(user.userId, cloneUser(user));
+  }
+
+  delete(userId: string): void {
+    this.users.delete(userId);
   }
 
   clear(): void {

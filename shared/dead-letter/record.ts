@@ -18,6 +18,15 @@ export const DeadLetterError = z.object({
 });
 export type DeadLetterError = z.infer<typeof DeadLetterError>;
 
+/** One EIAM operation of an event that needs several: done before the failure, the one that failed, or not tried. */
+export const DeadLetterOperation = z.object({
+  action: z.string(),
+  /** Stable across redeliveries: the idempotency store remembers done operations by it. */
+  id: z.string(),
+  status: z.enum(["applied", "failed", "pending"]),
+});
+export type DeadLetterOperation = z.infer<typeof DeadLetterOperation>;
+
 export const DeadLetterRecord = z.object({
   kind: z.literal("eiam-user-sync.dead-letter"),
   version: z.literal(1),
@@ -39,6 +48,8 @@ export const DeadLetterRecord = z.object({
   /** The normalized change, when parsing got that far. */
   change: z.unknown().optional(),
   error: DeadLetterError,
+  /** For an event that needs several EIAM operations: each in order; a redrive resumes at the first not applied. */
+  operations: z.array(DeadLetterOperation).optional(),
   attempts: z.number().int().min(0),
   firstSeenAt: z.string(),
   failedAt: z.string(),

@@ -4,12 +4,19 @@ import OpenApiUtilModule from "@alicloud/openapi-util";
 import { RuntimeOptions } from "@alicloud/tea-util";
 import { StaticCredential } from "./static-credential.ts";
 import type {
+  CreateUserParams,
   EiamCredentials,
+  EiamOrganizationalUnit,
   EiamUser,
   EiamUserSummary,
+  ListOrganizationalUnitsFilter,
+  ListOrganizationalUnitsPage,
   ListUsersFilter,
   ListUsersPage,
+  OrganizationalUnitsParams,
+  SetPrimaryOrganizationalUnitParams,
   UpdateUserParams,
+  UserRef,
 } from "./types.ts";
 
 // These SDK packages are CommonJS with `exports.default`. Node's ESM loader (tsx, the bundle) hands us
@@ -62,6 +69,74 @@ export class EiamClient {
 
   async updateUser(params: UpdateUserParams, options?: CallOptions): Promise<{ requestId: string }> {
     const body = await this.call("UpdateUser", params as unknown as Record<string, unknown>, options);
+    return { requestId: String(body.RequestId ?? "") };
+  }
+
+  /** The user created, or the one created before with the same ClientToken. */
+  async createUser(
+    params: CreateUserParams,
+    options?: CallOptions,
+  ): Promise<{ requestId: string; userId: string }> {
+    const body = await this.call("CreateUser", params as unknown as Record<string, unknown>, options);
+    return { requestId: String(body.RequestId ?? ""), userId: String(body.UserId ?? "") };
+  }
+
+  enableUser(params: UserRef, options?: CallOptions): Promise<{ requestId: string }> {
+    return this.simple("EnableUser", params, options);
+  }
+
+  disableUser(params: UserRef, options?: CallOptions): Promise<{ requestId: string }> {
+    return this.simple("DisableUser", params, options);
+  }
+
+  deleteUser(params: UserRef, options?: CallOptions): Promise<{ requestId: string }> {
+    return this.simple("DeleteUser", params, options);
+  }
+
+  setUserPrimaryOrganizationalUnit(
+    params: SetPrimaryOrganizationalUnitParams,
+    options?: CallOptions,
+  ): Promise<{ requestId: string }> {
+    return this.simple("SetUserPrimaryOrganizationalUnit", params, options);
+  }
+
+  addUserToOrganizationalUnits(
+    params: OrganizationalUnitsParams,
+    options?: CallOptions,
+  ): Promise<{ requestId: string }> {
+    return this.simple("AddUserToOrganizationalUnits", params, options);
+  }
+
+  removeUserFromOrganizationalUnits(
+    params: OrganizationalUnitsParams,
+    options?: CallOptions,
+  ): Promise<{ requestId: string }> {
+    return this.simple("RemoveUserFromOrganizationalUnits", params, options);
+  }
+
+  async listOrganizationalUnits(
+    filter: ListOrganizationalUnitsFilter,
+    page: { pageNumber: number; pageSize: number },
+    options?: CallOptions,
+  ): Promise<ListOrganizationalUnitsPage> {
+    const body = await this.call(
+      "ListOrganizationalUnits",
+      { InstanceId: this.instanceId, ...filter, PageNumber: page.pageNumber, PageSize: page.pageSize },
+      options,
+    );
+    return {
+      totalCount: Number(body.TotalCount ?? 0),
+      organizationalUnits: (body.OrganizationalUnits ?? []) as EiamOrganizationalUnit[],
+      requestId: String(body.RequestId ?? ""),
+    };
+  }
+
+  private async simple(
+    action: string,
+    params: object,
+    options?: CallOptions,
+  ): Promise<{ requestId: string }> {
+    const body = await this.call(action, params as Record<string, unknown>, options);
     return { requestId: String(body.RequestId ?? "") };
   }
 

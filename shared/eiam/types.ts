@@ -41,6 +41,12 @@ export interface EiamUserSummary {
 
 export interface EiamUser extends EiamUserSummary {
   CustomFields?: Array<{ FieldName: string; FieldValue: string }>;
+  PrimaryOrganizationalUnitId?: string;
+  OrganizationalUnits?: Array<{
+    OrganizationalUnitId: string;
+    OrganizationalUnitName?: string;
+    Primary?: boolean;
+  }>;
 }
 
 export interface ListUsersFilter {
@@ -59,5 +65,56 @@ export interface ListUsersFilter {
 export interface ListUsersPage {
   totalCount: number;
   users: EiamUserSummary[];
+  requestId: string;
+}
+
+export interface CreateUserParams {
+  InstanceId: string;
+  Username: string;
+  PrimaryOrganizationalUnitId: string;
+  DisplayName?: string;
+  Email?: string;
+  EmailVerified?: boolean;
+  PhoneRegion?: string;
+  PhoneNumber?: string;
+  PhoneNumberVerified?: boolean;
+  UserExternalId?: string;
+  OrganizationalUnitIds?: string[];
+  CustomFields?: Array<{ FieldName: string; FieldValue: string }>;
+  /** Idempotence: the same token answers the user created the first time (ASCII, at most 64). */
+  ClientToken?: string;
+}
+
+/** EnableUser, DisableUser and DeleteUser. */
+export interface UserRef {
+  InstanceId: string;
+  UserId: string;
+}
+
+export interface SetPrimaryOrganizationalUnitParams extends UserRef {
+  OrganizationalUnitId: string;
+}
+
+/** AddUserToOrganizationalUnits and RemoveUserFromOrganizationalUnits: at most 100 ids a call. */
+export interface OrganizationalUnitsParams extends UserRef {
+  OrganizationalUnitIds: string[];
+}
+
+export interface ListOrganizationalUnitsFilter {
+  OrganizationalUnitName?: string;
+  OrganizationalUnitIds?: string[];
+  ParentId?: string;
+}
+
+export interface EiamOrganizationalUnit {
+  OrganizationalUnitId: string;
+  OrganizationalUnitName?: string;
+  OrganizationalUnitExternalId?: string;
+  ParentId?: string;
+}
+
+export interface ListOrganizationalUnitsPage {
+  totalCount: number;
+  organizationalUnits: EiamOrganizationalUnit[];
   requestId: string;
 }

@@ -127,6 +127,54 @@ const customFieldsSchema = z.preprocess((value, ctx) => {
   return value;
 }, customFieldsRecordSchema);
 
+/** At most this many organizational units in `add` plus `remove` (sent 100 per EIAM call). */
+export const MAX_ORGANIZATIONAL_UNIT_CHANGES = 1000;
+
+const OU_REF_KEYS = ["id", "externalId", "name"] as const;
+
+export const organizationalUnitRefSchema = z
+  .strictObject({
+    id: z
+      .string()
+      .min(1, { error: "must not be empty", abort: true })
+      .max(64, { error: "must be at most 64 characters", abort: true })
+      .regex(/^[A-Za-z0-9_-]+$/, { error: "may contain only letters, digits, _ and -" })
+      .optional()
+      .meta({ description: "EIAM organizational unit id, e.g. ou_…" }),
+    externalId: printableText(128).optional().meta({ description: "The OU's OrganizationalUnitExternalId." }),
+    name: printableText(128).optional().meta({ description: "The OU's exact OrganizationalUnitName." }),
+  })
+  .superRefine(
+    (ref, ctx) => {
+      const keys = OU_REF_KEYS.filter((key) => ref[key] !== undefined);
+      if (keys.length !== 1) {
+        ctx.addIssue({
+          code: "custom",
+          message: `must have exactly one of id, externalId, name; got ${keys.length === 0 ? "none" : keys.join(", ")}`,
+          params: withCode(keys.length === 0 ? "required" : "not_allowed"),
+        });
+      }
+    },
+    { when: (payload) => isObject(payload.value) },
+  )
+  .transform((ref) => {
+    if (ref.id !== undefined) return { id: ref.id };
+    if (ref.externalId !== undefined) return { externalId: ref.externalId };
+    return { name: ref.name as string };
+  })
+  .meta({
+    description:
+      "An organizational unit: by id, or by external id or exact name (looked up with ListOrganizationalUnits; no match or several is an error). Exactly one key.",
+    minProperties: 1,
+    maxProperties: 1,
+  });
+
+const organizationalUnitListSchema = z
+  .array(organizationalUnitRefSchema)
+  .max(MAX_ORGANIZATIONAL_UNIT_CHANGES, {
+    error: `must have at most ${MAX_ORGANIZATIONAL_UNIT_CHANGES} entries`,
+  });
+
 export const changesSchema = z
   .strictObject({
     username: z
@@ -152,6 +200,29 @@ export const changesSchema = z
         "Only with phone. When absent: true if PHONE_VERIFIED_SOURCES names the event's source (or *), else false.",
     }),
     customFields: customFieldsSchema.optional(),
+    status: z
+      .enum(["enabled", "disabled", "deleted"], { error: 'must be "enabled", "disabled" or "deleted"' })
+      .optional()
+      .meta({
+        description:
+          "enabled: EnableUser; disabled: DisableUser; deleted: the source deleted the user, applied as DisableUser (or DeleteUser with DELETE_MEANS=delete). Other changes of a leaver are written before the user is disabled; a re-hire is enabled before the rest.",
+      }),
+    primaryOrganizationalUnit: organizationalUnitRefSchema
+      .optional()
+      .meta({ description: "Made the user's primary OU with SetUserPrimaryOrganizationalUnit." }),
+    organizationalUnits: z
+      .strictObject({
+        add: organizationalUnitListSchema.optional().meta({ description: "AddUserToOrganizationalUnits." }),
+        remove: organizationalUnitListSchema
+          .optional()
+          .meta({ description: "RemoveUserFromOrganizationalUnits (not the primary OU)." }),
+      })
+      .refine((units) => (units.add?.length ?? 0) + (units.remove?.length ?? 0) > 0, {
+        error: "must name at least one organizational unit in add or remove",
+        params: withCode("no_changes"),
+      })
+      .optional()
+      .meta({ description: "Memberships to add and to remove; the same unit may not be in both." }),
   })
   .superRefine((changes, ctx) => addProblems(ctx, changesProblems(changes, "changes"), "changes"), {
     when: (payload) => isObject(payload.value),
@@ -185,7 +256,8 @@ export const canonicalEventSchema = z
   })
   .meta({
     title: "Canonical user-change event v1",
-    description: "One change to one EIAM user, applied with UpdateUser.",
+    description:
+      "One change to one EIAM user: UpdateUser for its fields, and EnableUser/DisableUser/DeleteUser and the organizational-unit actions for status and memberships.",
   });
 
 export type CanonicalEvent = z.output<typeof canonicalEventSchema>;

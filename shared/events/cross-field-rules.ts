@@ -18,6 +18,9 @@ export const CHANGE_FIELDS = [
   "phone",
   "phoneVerified",
   "customFields",
+  "status",
+  "primaryOrganizationalUnit",
+  "organizationalUnits",
 ] as const;
 
 /** The user-key fields present in `user` (a value other than `undefined`). */
@@ -59,6 +62,22 @@ export function changesProblems(changes: Readonly<Record<string, unknown>>, path
           `${path}.${flag}`,
           "not_allowed",
           `${path}.${flag} is allowed only together with ${path}.${value} (UpdateUser sets ${flag} only with ${value})`,
+        ),
+      );
+    }
+  }
+  const units = changes.organizationalUnits as { add?: unknown[]; remove?: unknown[] } | undefined;
+  if (units !== undefined && typeof units === "object" && units !== null) {
+    const added = new Set((Array.isArray(units.add) ? units.add : []).map((ref) => JSON.stringify(ref)));
+    const both = (Array.isArray(units.remove) ? units.remove : []).find((ref) =>
+      added.has(JSON.stringify(ref)),
+    );
+    if (both !== undefined) {
+      problems.push(
+        makeProblem(
+          `${path}.organizationalUnits`,
+          "not_allowed",
+          `${path}.organizationalUnits names ${JSON.stringify(both).slice(0, 160)} in both add and remove`,
         ),
       );
     }

@@ -180,6 +180,7 @@ function mapElement(
     }
   }
   if (Object.keys(customFields).length > 0) changes.customFields = customFields;
+  mapLifecycle(mapping, root, item, prefix, changes, problems);
   event.changes = changes;
 
   if (mapping.skipIfMissing && (event.user === undefined || Object.keys(changes).length === 0)) {
@@ -193,6 +194,84 @@ function mapElement(
     );
   }
   return problems.length > 0 ? { kind: "problems", problems } : { kind: "event", event };
+}
+
+/** HR unit key → OU reference through the mapping's lookup; a key missing from a table is a problem. */
+function unitRef(
+  mapping: CompiledMapping,
+  value: JSONValue,
+  path: string,
+  problems: Problem[],
+): object | undefined {
+  const key = asIdString(value);
+  const label = `mapping '${mapping.name}'`;
+  if (key === undefined) {
+    problems.push(
+      problem(
+        path,
+        "invalid_type",
+        `${label}: gave ${typeName(value)}; expected an organizational unit key (a string)`,
+      ),
+    );
+    return undefined;
+  }
+  const { table, key: kind } = mapping.organizationalUnitLookup;
+  if (table === undefined) return { [kind]: key };
+  const ref = Object.hasOwn(table, key) ? table[key] : undefined;
+  if (ref === undefined) {
+    problems.push(
+      problem(
+        path,
+        "unknown_organizational_unit",
+        `${label}: ${JSON.stringify(key.slice(0, 128))} is not in organizationalUnitLookup.table`,
+      ),
+    );
+  }
+  return ref;
+}
+
+function mapLifecycle(
+  mapping: CompiledMapping,
+  root: JsonValue,
+  item: JsonValue,
+  prefix: string,
+  changes: Record<string, unknown>,
+  problems: Problem[],
+): void {
+  const label = `mapping '${mapping.name}'`;
+  const { status, primaryOrganizationalUnit, add, remove } = mapping.lifecycle;
+  if (status !== undefined) {
+    const value = ruleValue(status, root, item, `${label}: changes.status`);
+    if (value !== undefined && value !== null) changes.status = value;
+  }
+  if (primaryOrganizationalUnit !== undefined) {
+    const value = ruleValue(
+      primaryOrganizationalUnit,
+      root,
+      item,
+      `${label}: changes.primaryOrganizationalUnit`,
+    );
+    if (value !== undefined && value !== null) {
+      const ref = unitRef(mapping, value, `${prefix}changes.primaryOrganizationalUnit`, problems);
+      if (ref !== undefined) changes.primaryOrganizationalUnit = ref;
+    }
+  }
+  const units: Record<string, object[]> = {};
+  for (const [side, rule] of [
+    ["add", add],
+    ["remove", remove],
+  ] as const) {
+    if (rule === undefined) continue;
+    const value = ruleValue(rule, root, item, `${label}: changes.organizationalUnits.${side}`);
+    if (value === undefined || value === null) continue;
+    const keys = Array.isArray(value) ? value : [value];
+    const refs = keys.flatMap((key, i) => {
+      const ref = unitRef(mapping, key, `${prefix}changes.organizationalUnits.${side}[${i}]`, problems);
+      return ref === undefined ? [] : [ref];
+    });
+    if (refs.length > 0) units[side] = refs;
+  }
+  if (Object.keys(units).length > 0) changes.organizationalUnits = units;
 }
 
 export function parseMapped(

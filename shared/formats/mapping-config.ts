@@ -27,6 +27,12 @@ const customFieldRule = z.union([
   }),
 ]);
 
+const organizationalUnitRef = z.union([
+  z.strictObject({ id: z.string().min(1) }),
+  z.strictObject({ externalId: z.string().min(1) }),
+  z.strictObject({ name: z.string().min(1) }),
+]);
+
 const USER_KEYS = ["userId", "externalId", "username", "email", "phone"] as const;
 const CHANGE_FIELDS = [
   "username",
@@ -66,12 +72,31 @@ const mappingSchema = z.strictObject({
         z.ZodOptional<typeof fieldRule>
       >),
       customFields: z.record(z.string().min(1), customFieldRule).optional(),
+      /** Must give "enabled", "disabled" or "deleted" (or null: no status change). */
+      status: fieldRule.optional(),
+      /** Gives one HR unit key (a string), turned into an OU reference by `organizationalUnits`. */
+      primaryOrganizationalUnit: fieldRule.optional(),
+      /** Each gives a list of HR unit keys (or one key). */
+      organizationalUnits: z
+        .strictObject({ add: fieldRule.optional(), remove: fieldRule.optional() })
+        .optional(),
     })
     .refine(
       (changes) => Object.values(changes).some((value) => value !== undefined),
       "needs at least one field",
     ),
   skipIfMissing: z.boolean().optional(),
+  /**
+   * How HR unit keys (department ids…) become EIAM OU references: `table` maps a key to `{id}`, `{externalId}` or
+   * `{name}`; a key not in the table is refused when `table` is given, else used as `{[key]: value}` (default
+   * `externalId`).
+   */
+  organizationalUnitLookup: z
+    .strictObject({
+      table: z.record(z.string().min(1), organizationalUnitRef).optional(),
+      key: z.enum(["id", "externalId", "name"]).optional(),
+    })
+    .optional(),
 });
 
 const listSchema = z.array(mappingSchema).min(1, "needs at least one mapping");
@@ -108,6 +133,16 @@ export interface CompiledMapping {
   user: { key: UserKeyName; expr: CompiledExpression }[];
   changes: { field: ChangeFieldName; rule: CompiledRule }[];
   customFields: { name: string; rule: CompiledRule }[];
+  lifecycle: {
+    status?: CompiledRule;
+    primaryOrganizationalUnit?: CompiledRule;
+    add?: CompiledRule;
+    remove?: CompiledRule;
+  };
+  organizationalUnitLookup: {
+    table?: Readonly<Record<string, { id: string } | { externalId: string } | { name: string }>>;
+    key: "id" | "externalId" | "name";
+  };
   skipIfMissing: boolean;
 }
 
@@ -153,7 +188,24 @@ function compileMapping(raw: RawMapping, where: string): CompiledMapping {
     source === undefined ? undefined : compileExpression(source, at(key));
   const match = optional("match", raw.match);
   const each = optional("each", raw.each);
-  const { customFields = {}, ...fields } = raw.changes;
+  const {
+    customFields = {},
+    status,
+    primaryOrganizationalUnit,
+    organizationalUnits,
+    ...fields
+  } = raw.changes;
+  const lifecycleRule = (key: string, rule: Parameters<typeof compileRule>[0] | undefined) =>
+    rule === undefined ? undefined : compileRule(rule, at(`changes.${key}`));
+  const lifecycle: CompiledMapping["lifecycle"] = {};
+  const statusRule = lifecycleRule("status", status);
+  if (statusRule) lifecycle.status = statusRule;
+  const primaryRule = lifecycleRule("primaryOrganizationalUnit", primaryOrganizationalUnit);
+  if (primaryRule) lifecycle.primaryOrganizationalUnit = primaryRule;
+  const addRule = lifecycleRule("organizationalUnits.add", organizationalUnits?.add);
+  if (addRule) lifecycle.add = addRule;
+  const removeRule = lifecycleRule("organizationalUnits.remove", organizationalUnits?.remove);
+  if (removeRule) lifecycle.remove = removeRule;
   return {
     name: raw.name,
     ...(match === undefined ? {} : { match }),
@@ -174,6 +226,11 @@ function compileMapping(raw: RawMapping, where: string): CompiledMapping {
       name,
       rule: compileRule(rule, at(`changes.customFields.${name}`)),
     })),
+    lifecycle,
+    organizationalUnitLookup: {
+      ...(raw.organizationalUnitLookup?.table ? { table: raw.organizationalUnitLookup.table } : {}),
+      key: raw.organizationalUnitLookup?.key ?? "externalId",
+    },
     skipIfMissing: raw.skipIfMissing ?? false,
   };
 }

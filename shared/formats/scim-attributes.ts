@@ -14,7 +14,6 @@ export const METADATA = new Set(["schemas", "id", "meta", "externalid"]);
 
 /** Why an attribute is not applied, by lower-cased core attribute name. */
 const UNSUPPORTED_CORE: Record<string, string> = {
-  active: "UpdateUser cannot enable or disable a user (EIAM has separate Enable/DisableUser APIs)",
   password: "passwords are not synchronized",
   groups: "group membership is read-only in SCIM and not managed by UpdateUser",
   addresses: "UpdateUser has no address fields",
@@ -37,7 +36,13 @@ const SINGLE_VALUED_CORE = new Set([
 export interface State {
   options: Required<Pick<ScimOptions, "emailType" | "phoneType">> & ScimOptions;
   customFieldMap: Map<string, string>;
-  changes: { username?: string; displayName?: string; email?: string; phone?: string };
+  changes: {
+    username?: string;
+    displayName?: string;
+    email?: string;
+    phone?: string;
+    status?: "enabled" | "disabled";
+  };
   customFields: Record<string, string | null>;
   displayNameGiven: boolean;
   name: {
@@ -259,6 +264,10 @@ function assignCore(state: State, path: ScimPath, value: unknown, op: Op, at: st
     if (field === "displayName") state.displayNameGiven = true;
     return;
   }
+  if (attr === "active") {
+    assignActive(state, value, op, at);
+    return;
+  }
   if (METADATA.has(attr)) {
     const reason =
       attr === "externalid"
@@ -277,6 +286,24 @@ function assignCore(state: State, path: ScimPath, value: unknown, op: Op, at: st
     return;
   }
   ignore(state, at, `unknown SCIM attribute '${path.attr}'`);
+}
+
+/** `active` → status (EnableUser / DisableUser). Entra ID sends the strings "True"/"False", others booleans. */
+function assignActive(state: State, value: unknown, op: Op, at: string): void {
+  if (op === "remove") {
+    ignore(state, at, "removing active changes nothing: EIAM users are always enabled or disabled");
+    return;
+  }
+  const text = typeof value === "string" ? value.trim().toLowerCase() : value;
+  if (text === true || text === "true") state.changes.status = "enabled";
+  else if (text === false || text === "false") state.changes.status = "disabled";
+  else
+    fail(
+      state,
+      at,
+      "invalid_type",
+      `active must be true or false, got ${JSON.stringify(value)?.slice(0, 40)}`,
+    );
 }
 
 function assignExtension(state: State, path: ScimPath, value: unknown, op: Op, at: string): void {

@@ -37,6 +37,8 @@ export function statusFor(outcomes: readonly EventOutcome[]): number {
   if (outcomes.some((o) => o.status === "deferred")) return 503;
   const dead = outcomes.filter((o) => o.status === "dead_lettered");
   if (dead.some((o) => o.error?.stage === "decode" || o.error?.stage === "validate")) return 400;
+  // A leaver applied without its invalid fields: the sender is told that part was refused.
+  if (outcomes.some((o) => o.rejected !== undefined)) return 400;
   if (dead.length > 0) return 422;
   return 200;
 }

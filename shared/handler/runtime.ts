@@ -198,11 +198,13 @@ export function createRuntime(env: Env, overrides: RuntimeOverrides = {}): Runti
     ...(config.normalize.allowedCustomFields
       ? { allowedCustomFields: config.normalize.allowedCustomFields }
       : {}),
+    deleteMeans: config.normalize.deleteMeans,
   };
   const prepare: PrepareOptions = {
     normalize,
     ...(config.payloadFormat ? { format: config.payloadFormat } : {}),
     ...(config.mappingFiles.length > 0 ? { mapping: loadMappings(config.mappingFiles) } : {}),
+    lifecycle: { ...config.lifecycle, lookupCacheMs: config.userLookupCacheSeconds * 1000 },
   };
 
   const door = buildDoor(env, config, logger, prepare.mapping?.mappings.map((m) => m.name) ?? []);

@@ -16,6 +16,7 @@ export function storeKeys(keyPrefix: string) {
     userFields: (userId: string) => `${keyPrefix}user:{${userId}}:fields`,
     userLease: (userId: string) => `${keyPrefix}user:{${userId}}:lease`,
     deadLetter: (key: string) => `${keyPrefix}dead:{${key}}`,
+    operations: (key: string, payloadHash: string) => `${keyPrefix}ops:{${key}}:${payloadHash}`,
   };
 }
 

@@ -66,6 +66,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Idempotency
   const users = new Map<string, UserFields>();
   const leases = new Map<string, UserLease>();
   const deadLetters = new Map<string, Expiring & { payloadHash: string; deadLetterId: string }>();
+  /** Keyed by key and payload hash (a newline cannot be in a payload hash). */
+  const operations = new Map<string, Expiring & { results: Map<string, string> }>();
   let writes = 0;
   let lastFullSweepAt = Number.NEGATIVE_INFINITY;
 
@@ -80,7 +82,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Idempotency
 
   function sweep(): void {
     const now = clock();
-    for (const map of [records, users, leases, deadLetters] as Map<string, Expiring>[]) {
+    for (const map of [records, users, leases, deadLetters, operations] as Map<string, Expiring>[]) {
       for (const [key, entry] of map) if (entry.expiresAt <= now) map.delete(key);
     }
   }
@@ -225,7 +227,28 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Idempotency
       return entry?.payloadHash === payloadHash ? entry.deadLetterId : undefined;
     },
 
+    async recordOperation(key, payloadHash, operationId, result, ttlSeconds) {
+      requireNonEmpty("key", key);
+      requireNonEmpty("payloadHash", payloadHash);
+      requireNonEmpty("operationId", operationId);
+      requireTtlSeconds(ttlSeconds);
+      const id = `${payloadHash}\n${key}`;
+      const entry = live(operations, id) ?? { results: new Map<string, string>(), expiresAt: 0 };
+      entry.results.set(operationId, result);
+      entry.expiresAt = clock() + ttlSeconds * 1000;
+      operations.delete(id);
+      operations.set(id, entry);
+      wrote();
+    },
+
+    async readOperations(key, payloadHash) {
+      requireNonEmpty("key", key);
+      requireNonEmpty("payloadHash", payloadHash);
+      return Object.fromEntries(live(operations, `${payloadHash}\n${key}`)?.results ?? []);
+    },
+
     async close() {
+      operations.clear();
       records.clear();
       deadLetters.clear();
       users.clear();

@@ -149,6 +149,27 @@ export function createRedisStore(options: RedisStoreOptions): IdempotencyStore {
         : undefined;
     },
 
+    async recordOperation(key, payloadHash, operationId, result, ttlSeconds) {
+      requireNonEmpty("key", key);
+      requireNonEmpty("payloadHash", payloadHash);
+      requireNonEmpty("operationId", operationId);
+      requireTtlSeconds(ttlSeconds);
+      const hashKey = keys.operations(key, payloadHash);
+      const replies = await guarded("recordOperation", () =>
+        redis.multi().hset(hashKey, operationId, result).expire(hashKey, ttlSeconds).exec(),
+      );
+      const failed = replies?.find(([error]) => error !== null);
+      if (replies === null || failed !== undefined) {
+        throw new IdempotencyStoreUnavailableError("recordOperation", failed?.[0] ?? "transaction aborted");
+      }
+    },
+
+    async readOperations(key, payloadHash) {
+      requireNonEmpty("key", key);
+      requireNonEmpty("payloadHash", payloadHash);
+      return guarded("readOperations", () => redis.hgetall(keys.operations(key, payloadHash)));
+    },
+
     async close() {
       if (ownsClient) await closeRedis(redis);
     },

@@ -68,6 +68,20 @@ export interface IdempotencyStore {
   ): Promise<void>;
   /** The dead-letter id remembered for exactly this key and payload, if any. */
   recallDeadLetter(key: string, payloadHash: string): Promise<string | undefined>;
+  /**
+   * Records, for ttlSeconds, that one EIAM operation of this event (key and payload) succeeded, with its result
+   * (the created user id for CreateUser, else the EIAM request id). Written before the next operation starts, so
+   * that a redelivery or a redrive after a crash resumes at the first operation not recorded.
+   */
+  recordOperation(
+    key: string,
+    payloadHash: string,
+    operationId: string,
+    result: string,
+    ttlSeconds: number,
+  ): Promise<void>;
+  /** The operations recorded for exactly this key and payload: operation id → result. */
+  readOperations(key: string, payloadHash: string): Promise<Record<string, string>>;
   close(): Promise<void>;
 }
 

@@ -5,6 +5,7 @@ import { parseRfc3339 } from "../events/rfc3339.ts";
 import { normalizeCustomFields } from "./custom-fields.ts";
 import { type DisplayNameOverflow, normalizeDisplayName } from "./display-name.ts";
 import { normalizeEmail } from "./email.ts";
+import { type DeleteMeans, normalizeLifecycle } from "./lifecycle.ts";
 import { type CountryCode, isSupportedPhoneRegion, normalizePhone } from "./phone.ts";
 import { makeProblem, type RuleResult } from "./problem.ts";
 import { normalizeUserKey } from "./user-key.ts";
@@ -12,7 +13,7 @@ import { normalizeUsername, usernameFromEmail } from "./username.ts";
 
 export type { ProblemCode, RuleResult } from "./problem.ts";
 export { PROBLEM_CODES } from "./problem.ts";
-export type { CountryCode, DisplayNameOverflow };
+export type { CountryCode, DeleteMeans, DisplayNameOverflow };
 export { isSupportedPhoneRegion };
 
 export interface NormalizeOptions {
@@ -29,6 +30,8 @@ export interface NormalizeOptions {
    * verified unless the event says otherwise. `*` trusts every source. Default: none, so unverified.
    */
   verifiedSources?: { email?: readonly string[]; phone?: readonly string[] };
+  /** What `changes.status: "deleted"` does (DELETE_MEANS); default `disable`. */
+  deleteMeans?: DeleteMeans;
 }
 
 /** The event's own flag, else the per-source setting, else not verified. */
@@ -107,6 +110,7 @@ export function normalizeChange(event: CanonicalEvent, options: NormalizeOptions
   }
 
   if (problems.length > 0 || user === undefined || occurredAtMs === undefined) return { ok: false, problems };
+  const lifecycle = normalizeLifecycle(changes, options.deleteMeans ?? "disable");
   return {
     ok: true,
     change: {
@@ -116,6 +120,7 @@ export function normalizeChange(event: CanonicalEvent, options: NormalizeOptions
       occurredAtMs,
       user,
       fields,
+      ...(lifecycle !== undefined ? { lifecycle } : {}),
     },
   };
 }

@@ -3,7 +3,7 @@
  * and remember that it was published, so that a redelivery is answered as a duplicate of that record.
  */
 import { cap, MAX_ID_LENGTH, MAX_TEXT_LENGTH } from "../cap.ts";
-import type { DeadLetterError, DeadLetterRecord } from "../dead-letter/record.ts";
+import type { DeadLetterError, DeadLetterOperation, DeadLetterRecord } from "../dead-letter/record.ts";
 import { type ClaimResult, IdempotencyStoreFullError } from "../idempotency/store.ts";
 import type { Delivery } from "../triggers/delivery.ts";
 import { keptHeaders } from "../triggers/kept-headers.ts";
@@ -20,6 +20,7 @@ export interface DeadLetterInput {
   userKey?: unknown;
   userId?: string;
   change?: unknown;
+  operations?: DeadLetterOperation[];
   attempts: number;
 }
 
@@ -60,6 +61,7 @@ export function buildDeadLetterRecord(
     userId: input.userId,
     change: input.change,
     error: cappedError(input.error),
+    ...(input.operations !== undefined ? { operations: input.operations } : {}),
     attempts: input.attempts,
     firstSeenAt: new Date(delivery.receivedAt).toISOString(),
     failedAt: new Date(now).toISOString(),

@@ -4,12 +4,15 @@ import type { RetryPolicy } from "../eiam/retry.ts";
 import type { IdempotencyStore } from "../idempotency/store.ts";
 import type { Logger } from "../log.ts";
 import type { RateLimiter } from "../rate-limit/limiter.ts";
+import type { OrganizationalUnitResolver } from "../resolve/ou-resolver.ts";
 import type { UserResolver } from "../resolve/user-resolver.ts";
 
 /** Everything the pipeline talks to, passed in so that tests and the local host can choose real implementations. */
 export interface PipelineDeps {
   eiam: EiamClient;
   resolver: UserResolver;
+  /** Looks up OU references; default one per EIAM client, over ListOrganizationalUnits. */
+  ouResolver?: OrganizationalUnitResolver;
   store: IdempotencyStore;
   limiter: RateLimiter;
   deadLetters: DeadLetterPublisher;

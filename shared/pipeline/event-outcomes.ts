@@ -4,7 +4,7 @@ import type { RetriesExhausted } from "../eiam/retry.ts";
 import { DEAD_LETTER_BUSY, deadLetterOnce } from "./dead-letters.ts";
 import type { PipelineDeps } from "./deps.ts";
 import type { Invocation } from "./invocation.ts";
-import type { EventOutcome, FailurePolicy, OutcomeError } from "./outcome.ts";
+import type { EventOutcome, FailurePolicy, OutcomeError, OutcomeOperation } from "./outcome.ts";
 import type { ReadyEvent } from "./prepare.ts";
 
 export function outcomeBase(ev: ReadyEvent): Pick<EventOutcome, "deliveryId" | "eventId" | "ignored"> {
@@ -48,6 +48,7 @@ export async function deadLetterEvent(
   attempts: number,
   deps: PipelineDeps,
   inv: Invocation,
+  operations?: OutcomeOperation[],
 ): Promise<EventOutcome> {
   const result = await deadLetterOnce(
     { key: ev.idempotencyKey, hash: ev.payloadHash },
@@ -60,6 +61,7 @@ export async function deadLetterEvent(
       userKey: ev.change.user,
       userId,
       change: ev.change,
+      ...(operations !== undefined ? { operations } : {}),
       attempts,
     },
     deps,
@@ -89,6 +91,7 @@ export async function deadLetterEvent(
     deadLetterId,
     attempts,
     error,
+    ...(operations !== undefined ? { operations } : {}),
   };
 }
 
@@ -104,6 +107,7 @@ export async function afterRetries(
   policy: FailurePolicy,
   deps: PipelineDeps,
   inv: Invocation,
+  operations?: OutcomeOperation[],
 ): Promise<EventOutcome> {
   const error = errorOf(stage, err.last);
   const handBack =
@@ -115,7 +119,8 @@ export async function afterRetries(
       ...(userId !== undefined ? { userId } : {}),
       attempts: err.attempts,
       error,
+      ...(operations !== undefined ? { operations } : {}),
     };
   }
-  return deadLetterEvent(ev, userId, error, err.attempts, deps, inv);
+  return deadLetterEvent(ev, userId, error, err.attempts, deps, inv, operations);
 }

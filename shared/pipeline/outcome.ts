@@ -35,6 +35,20 @@ export interface EventOutcome {
   deadLetterId?: string;
   attempts?: number;
   error?: OutcomeError;
+  /** For an event that needed several EIAM operations: each in order, and whether it was applied. */
+  operations?: OutcomeOperation[];
+  /**
+   * Part of the event could not be used (e.g. an invalid phone on a leaver): the rest was applied, and this part
+   * was dead-lettered on its own.
+   */
+  rejected?: { deadLetterId: string; problems: Problem[] };
+}
+
+export interface OutcomeOperation {
+  action: string;
+  id: string;
+  /** applied: now or by an earlier delivery; failed: the one that stopped the event; pending: not tried. */
+  status: "applied" | "failed" | "pending";
 }
 
 /** What becomes of an event whose EIAM calls failed every attempt with a retryable error. */

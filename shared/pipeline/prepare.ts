@@ -16,9 +16,19 @@ import type { ScimOptions } from "../formats/scim.ts";
 import { idempotencyKey, payloadHash } from "../idempotency/keys.ts";
 import { type NormalizeOptions, normalizeChange } from "../normalize/index.ts";
 import type { Delivery } from "../triggers/delivery.ts";
+import { salvageLeaver } from "./leaver-first.ts";
+
+/** How the apply stage treats users it does not find and OUs it must look up (UNKNOWN_USER, …). */
+export interface LifecycleOptions {
+  unknownUser: "dead-letter" | "create";
+  defaultOrganizationalUnitId?: string;
+  /** How long OU lookups are cached (USER_LOOKUP_CACHE_SECONDS). */
+  lookupCacheMs?: number;
+}
 
 export interface PrepareOptions {
   normalize: NormalizeOptions;
+  lifecycle?: LifecycleOptions;
   format?: FormatName;
   mapping?: MappingConfig;
   scim?: ScimOptions;
@@ -31,6 +41,8 @@ export interface ReadyEvent {
   ignored: IgnoredAttribute[];
   idempotencyKey: string;
   payloadHash: string;
+  /** A leaver's fields that broke a rule: left out of `change` and dead-lettered on their own. */
+  rejected?: { problems: Problem[]; candidate: unknown };
 }
 
 export interface InvalidInput {
@@ -88,19 +100,17 @@ export function prepareDelivery(delivery: Delivery, options: PrepareOptions): Pr
     const eventId = stringField(candidate, "id");
     const source = stringField(candidate, "source");
     const parsed = parseCanonicalEvent(candidate);
-    if (!parsed.ok) {
-      return {
-        kind: "invalid",
-        delivery,
-        stage: "validate",
-        problems: parsed.problems,
-        eventId,
-        source,
-        candidate,
-      };
-    }
-    const normalized = normalizeChange(parsed.event, options.normalize);
+    const normalized = parsed.ok
+      ? normalizeChange(parsed.event, options.normalize)
+      : { ok: false as const, problems: parsed.problems };
     if (!normalized.ok) {
+      const salvaged = salvageLeaver(candidate, normalized.problems, options.normalize);
+      if (salvaged !== undefined) {
+        return ready(delivery, salvaged.change, payload.ignored, {
+          problems: salvaged.rejected,
+          candidate,
+        });
+      }
       return {
         kind: "invalid",
         delivery,
@@ -111,14 +121,25 @@ export function prepareDelivery(delivery: Delivery, options: PrepareOptions): Pr
         candidate,
       };
     }
-    const change = normalized.change;
-    return {
-      kind: "ready",
-      delivery,
-      change,
-      ignored: payload.ignored,
-      idempotencyKey: idempotencyKey(change.source, change.eventId),
-      payloadHash: payloadHash({ occurredAt: change.occurredAtMs, user: change.user, fields: change.fields }),
-    };
+    return ready(delivery, normalized.change, payload.ignored);
   });
+}
+
+function ready(
+  delivery: Delivery,
+  change: NormalizedChange,
+  ignored: IgnoredAttribute[],
+  rejected?: ReadyEvent["rejected"],
+): ReadyEvent {
+  const { occurredAtMs, user, fields, lifecycle } = change;
+  return {
+    kind: "ready",
+    delivery,
+    change,
+    ignored,
+    idempotencyKey: idempotencyKey(change.source, change.eventId),
+    // Without lifecycle changes the hash is the one earlier versions stored.
+    payloadHash: payloadHash({ occurredAt: occurredAtMs, user, fields, ...(lifecycle ? { lifecycle } : {}) }),
+    ...(rejected !== undefined ? { rejected } : {}),
+  };
 }

@@ -6,7 +6,7 @@ import { EiamError } from "../eiam/errors.ts";
 import { RetriesExhausted, withRetry } from "../eiam/retry.ts";
 import { UserResolutionError } from "../resolve/user-resolver.ts";
 import type { Delivery } from "../triggers/delivery.ts";
-import { applyChange } from "./apply-change.ts";
+import { applyChange, type ChangeTarget } from "./apply-change.ts";
 import { mapWithConcurrency } from "./concurrency.ts";
 import { earlierDeadLetter, identityOfInvalid } from "./dead-letter-memory.ts";
 import { DEAD_LETTER_BUSY, deadLetterOnce } from "./dead-letters.ts";
@@ -15,6 +15,7 @@ import { afterRetries, outcomeBase } from "./event-outcomes.ts";
 import type { Invocation } from "./invocation.ts";
 import type { EventOutcome, FailurePolicy, OutcomeError } from "./outcome.ts";
 import { type InvalidInput, type PrepareOptions, prepareDelivery, type ReadyEvent } from "./prepare.ts";
+import { withRejectedPart } from "./rejected-part.ts";
 
 async function rejectInvalid(item: InvalidInput, deps: PipelineDeps, inv: Invocation): Promise<EventOutcome> {
   const base = {
@@ -39,13 +40,28 @@ async function rejectInvalid(item: InvalidInput, deps: PipelineDeps, inv: Invoca
   return { ...base, status: "dead_lettered", deadLetterId: result.deadLetterId, error };
 }
 
-type Resolved = { ev: ReadyEvent; userId: string } | { ev: ReadyEvent; outcome: EventOutcome };
+type Resolved =
+  | { ev: ReadyEvent; userId: string }
+  | { ev: ReadyEvent; create: true }
+  | { ev: ReadyEvent; outcome: EventOutcome };
+
+/** UNKNOWN_USER=create makes a user for an event that finds none, unless the event is a leaver's. */
+function mayCreate(ev: ReadyEvent, options: PrepareOptions): boolean {
+  const lifecycle = ev.change.lifecycle;
+  return (
+    options.lifecycle?.unknownUser === "create" &&
+    ev.change.user.userId === undefined &&
+    lifecycle?.status !== "disabled" &&
+    lifecycle?.delete !== true
+  );
+}
 
 async function resolveUser(
   ev: ReadyEvent,
   deps: PipelineDeps,
   inv: Invocation,
   policy: FailurePolicy,
+  options: PrepareOptions,
 ): Promise<Resolved> {
   try {
     const { value } = await withRetry(
@@ -64,6 +80,7 @@ async function resolveUser(
     return { ev, userId: value };
   } catch (err) {
     if (!(err instanceof RetriesExhausted)) throw err;
+    if (err.last.code === "UserNotFound" && mayCreate(ev, options)) return { ev, create: true };
     return { ev, outcome: await afterRetries(ev, undefined, "resolve", err, policy, deps, inv) };
   }
 }
@@ -97,22 +114,28 @@ export async function processDeliveries(
   });
 
   const resolved = await mapWithConcurrency(fresh, deps.maxConcurrency, (ev) =>
-    resolveUser(ev, deps, inv, policy),
+    resolveUser(ev, deps, inv, policy, options),
   );
-  const groups = new Map<string, ReadyEvent[]>();
+  const groups = new Map<string, { target: ChangeTarget; events: ReadyEvent[] }>();
   for (const r of resolved) {
     if ("outcome" in r) {
       outcomes.set(r.ev, r.outcome);
       continue;
     }
-    const group = groups.get(r.userId) ?? [];
-    group.push(r.ev);
-    groups.set(r.userId, group);
+    // A user to create is grouped by its key, so two events about one joiner never create it twice.
+    const groupKey = "userId" in r ? r.userId : `new:${JSON.stringify(r.ev.change.user)}`;
+    const group = groups.get(groupKey) ?? {
+      target: "userId" in r ? { userId: r.userId } : { create: true as const },
+      events: [],
+    };
+    group.events.push(r.ev);
+    groups.set(groupKey, group);
   }
 
-  await mapWithConcurrency([...groups], deps.maxConcurrency, async ([userId, events]) => {
+  await mapWithConcurrency([...groups.values()], deps.maxConcurrency, async ({ target, events }) => {
     for (const ev of events.sort(byTime)) {
-      outcomes.set(ev, await applyChange(ev, userId, deps, inv, policy));
+      const outcome = await applyChange(ev, target, deps, inv, policy, options.lifecycle);
+      outcomes.set(ev, await withRejectedPart(ev, outcome, deps, inv));
     }
   });
 

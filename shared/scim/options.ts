@@ -20,10 +20,17 @@ export interface ResolvedScimOptions extends ScimOptions {
 export function resolveScimOptions(options: ScimServiceOptions = {}): ResolvedScimOptions {
   return {
     ...options,
-    baseUrl: (options.baseUrl ?? "/scim/v2").replace(/\/+$/, ""),
+    baseUrl: withoutTrailingSlashes(options.baseUrl ?? "/scim/v2"),
     maxResults: options.maxResults ?? 100,
     maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
     customFieldMap: options.customFieldMap ?? { ...DEFAULT_SCIM_CUSTOM_FIELD_MAP },
     source: options.source ?? "scim",
   };
+}
+
+/** A loop, not `/\/+$/`, which backtracks on a long run of slashes. */
+function withoutTrailingSlashes(url: string): string {
+  let end = url.length;
+  while (end > 0 && url[end - 1] === "/") end -= 1;
+  return url.slice(0, end);
 }

@@ -7,7 +7,13 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_CREDENTIALS, DEMO_CUSTOM_FIELDS, DEMO_INSTANCE_ID, DEMO_USERS } from "../../local/demo-data.ts";
+import {
+  DEMO_CREDENTIALS,
+  DEMO_CUSTOM_FIELDS,
+  DEMO_INSTANCE_ID,
+  DEMO_ORGANIZATIONAL_UNITS,
+  DEMO_USERS,
+} from "../../local/demo-data.ts";
 import { type EiamEmulator, startEiamEmulator } from "../../local/eiam-emulator/server.ts";
 import { canonicalEvent, fcContext, httpTriggerEvent, mnsQueueCloudEvents } from "../helpers/fc-events.ts";
 
@@ -25,10 +31,16 @@ beforeAll(async () => {
     users: [
       ...DEMO_USERS,
       { userId: "user_zoe00000000000000000000000", username: "zoe.oneil" },
-      { userId: "user_feishu000000000000000000000", username: "lisi.fs", userExternalId: "fs-e10045" },
+      {
+        userId: "user_feishu000000000000000000000",
+        username: "lisi.fs",
+        userExternalId: "fs-e10045",
+        organizationalUnitIds: ["ou_sales000000000000000000000"],
+      },
       { userId: "user_alan00000000000000000000000", username: "alan", userExternalId: "125" },
     ],
     customFields: [...DEMO_CUSTOM_FIELDS, { fieldName: "en_name" }],
+    organizationalUnits: DEMO_ORGANIZATIONAL_UNITS,
   });
   Object.assign(process.env, {
     EIAM_INSTANCE_ID: DEMO_INSTANCE_ID,
@@ -88,7 +100,7 @@ describe("sources end to end", () => {
     expect(eiam.state.getUser("user_li4si0000000000000000000")?.displayName).toBe("Li Si (by email)");
   });
 
-  it("applies a SCIM PatchOp on /scim/v2/Users/{id}, and reports what UpdateUser cannot apply", async () => {
+  it("applies a SCIM PatchOp on /scim/v2/Users/{id} (active: false disables), and reports what it cannot apply", async () => {
     const res = await webhook(
       "/scim/v2/Users/user_zoe00000000000000000000000",
       fixture("scim/patch-paths.json"),
@@ -97,8 +109,10 @@ describe("sources end to end", () => {
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ status: "applied", userId: "user_zoe00000000000000000000000" });
     const ignored = (res.json.ignored as Array<{ path: string }>).map((i) => i.path);
-    expect(ignored).toEqual(expect.arrayContaining(["active", "title"]));
+    expect(ignored).toEqual(expect.arrayContaining(["title"]));
+    expect(ignored).not.toContain("active");
     expect(eiam.state.getUser("user_zoe00000000000000000000000")).toMatchObject({
+      status: "disabled",
       username: "zoe.oneil2",
       displayName: "Zoë Q. O'Neil",
       email: "zoe.q@example.com",
@@ -120,6 +134,13 @@ describe("sources end to end", () => {
       phoneNumber: "13800138000",
     });
     expect(eiam.state.getUser("user_feishu000000000000000000000")?.email).toBeUndefined();
+    // The department change: into Engineering, out of Sales.
+    expect(eiam.state.getUser("user_feishu000000000000000000000")?.organizationalUnitIds).not.toContain(
+      "ou_sales000000000000000000000",
+    );
+    expect(eiam.state.getUser("user_feishu000000000000000000000")?.organizationalUnitIds).toContain(
+      "ou_engineering000000000000000",
+    );
   });
 
   it("applies a BambooHR webhook with several employees, one event each", async () => {

@@ -1,5 +1,11 @@
 /** The EIAM emulator with the demo tenant of `npm start` (local/demo-data.ts), for tests. */
-import { DEMO_CREDENTIALS, DEMO_CUSTOM_FIELDS, DEMO_INSTANCE_ID, DEMO_USERS } from "../../local/demo-data.ts";
+import {
+  DEMO_CREDENTIALS,
+  DEMO_CUSTOM_FIELDS,
+  DEMO_INSTANCE_ID,
+  DEMO_ORGANIZATIONAL_UNITS,
+  DEMO_USERS,
+} from "../../local/demo-data.ts";
 import {
   type EiamEmulator,
   type EiamEmulatorOptions,
@@ -12,6 +18,7 @@ export function startDemoEiam(options: EiamEmulatorOptions = {}): Promise<EiamEm
     credentials: [DEMO_CREDENTIALS],
     users: DEMO_USERS,
     customFields: DEMO_CUSTOM_FIELDS,
+    organizationalUnits: DEMO_ORGANIZATIONAL_UNITS,
     ...options,
   });
 }

@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type EiamEmulator, type SeedUser, startEiamEmulator } from "../../local/eiam-emulator/server.ts";
+import { rootOrganizationalUnitId } from "../../local/eiam-emulator/users.ts";
 import { callEiam, callEiamError, INSTANCE_ID, makeClient } from "./eiam-emulator.support.ts";
+
+const ROOT_OU = rootOrganizationalUnitId(INSTANCE_ID);
 
 const seeds: SeedUser[] = [
   {
@@ -106,6 +109,7 @@ describe("CreateUser", () => {
   it("creates a user with an id of user_ + 26 lowercase alphanumerics", async () => {
     const result = await callEiam(client, "CreateUser", {
       InstanceId: INSTANCE_ID,
+      PrimaryOrganizationalUnitId: ROOT_OU,
       Username: "new.user",
       DisplayName: "New User",
       Email: "new.user@example.com",
@@ -124,7 +128,12 @@ describe("CreateUser", () => {
   });
 
   it("answers the same UserId for a repeated ClientToken", async () => {
-    const params = { InstanceId: INSTANCE_ID, Username: "once", ClientToken: "token-1" };
+    const params = {
+      InstanceId: INSTANCE_ID,
+      Username: "once",
+      ClientToken: "token-1",
+      PrimaryOrganizationalUnitId: ROOT_OU,
+    };
     const first = await callEiam(client, "CreateUser", params);
     const second = await callEiam(client, "CreateUser", params);
     expect(second.body.UserId).toBe(first.body.UserId);
@@ -132,7 +141,11 @@ describe("CreateUser", () => {
   });
 
   it("refuses a taken Username (403) and a missing Username (400)", async () => {
-    const taken = await callEiamError(client, "CreateUser", { InstanceId: INSTANCE_ID, Username: "anna" });
+    const taken = await callEiamError(client, "CreateUser", {
+      InstanceId: INSTANCE_ID,
+      Username: "anna",
+      PrimaryOrganizationalUnitId: ROOT_OU,
+    });
     expect([taken.code, taken.statusCode]).toEqual(["ResourceDuplicated.Username", 403]);
     const missing = await callEiamError(client, "CreateUser", { InstanceId: INSTANCE_ID });
     expect([missing.code, missing.statusCode]).toEqual(["MissingParameter.Username", 400]);

@@ -24,6 +24,11 @@ import { deleteKeysWithPrefix, openTestRedis, REDIS_URL } from "../helpers/redis
 import { startTcpProxy, type TcpProxy } from "../helpers/tcp-proxy.ts";
 import { recordWithoutPayload, scanForLeaks } from "./support/chaos-leaks.ts";
 import {
+  actualLifecycle,
+  CHAOS_ORGANIZATIONAL_UNITS,
+  expectedLifecycles,
+} from "./support/chaos-lifecycle.ts";
+import {
   buildChaosPlan,
   CHAOS_CUSTOM_FIELDS,
   CHAOS_INSTANCE_ID,
@@ -191,6 +196,7 @@ describe.each(VARIANTS)("chaos with the $store store, seed $seed", (variant) => 
       credentials: [INSTANCE_KEY, CHILD_KEY],
       users: plan.users,
       customFields: CHAOS_CUSTOM_FIELDS,
+      organizationalUnits: CHAOS_ORGANIZATIONAL_UNITS,
       log: (line) => eiamLogHook?.(line),
     });
     mns = await startMnsEmulator({ topics: [{ name: TOPIC }], credentials: [INSTANCE_KEY, CHILD_KEY] });
@@ -386,6 +392,21 @@ describe.each(VARIANTS)("chaos with the $store store, seed $seed", (variant) => 
       wrongUsers: 0,
       mismatches: [],
       history: undefined,
+    });
+  });
+
+  it("EIAM ends in the oracle's status and organizational units: per user, the newest event's", () => {
+    const expected = expectedLifecycles(plan.users, plan.events);
+    expect(plan.events.filter((e) => e.lifecycle?.status === "disabled").length).toBeGreaterThan(0);
+    expect(plan.events.filter((e) => e.lifecycle?.members !== undefined).length).toBeGreaterThan(0);
+    const mismatches = expected.flatMap((want) => {
+      const user = eiam.state.getUser(want.userId);
+      const got = user && actualLifecycle(user);
+      return isDeepStrictEqual(got, want) ? [] : [{ want, got }];
+    });
+    expect({ wrongUsers: mismatches.length, mismatches: mismatches.slice(0, 3) }).toEqual({
+      wrongUsers: 0,
+      mismatches: [],
     });
   });
 

@@ -19,7 +19,7 @@ function mapped(body: string, mapping = both, mappingName?: string) {
 }
 
 describe("shipped mappings", () => {
-  it("Feishu contact.user.updated_v3: only the changed fields (name and mobile)", () => {
+  it("Feishu contact.user.updated_v3: only the changed fields (name, mobile and departments)", () => {
     expect(mapped(formatFixture("mapped/feishu-user-updated.json"), feishu)).toEqual({
       ok: true,
       format: "mapped",
@@ -30,14 +30,33 @@ describe("shipped mappings", () => {
           source: "feishu",
           occurredAt: "2026-11-28T08:00:00.000Z",
           user: { externalId: "fs-e10045" },
-          changes: { displayName: "李四", phone: "+8613800138000" },
+          changes: {
+            displayName: "李四",
+            phone: "+8613800138000",
+            organizationalUnits: { add: [{ name: "Engineering" }], remove: [{ name: "Sales" }] },
+          },
+        },
+      ],
+    });
+  });
+
+  it("Feishu: a department change moves the user between the OUs of the lookup table", () => {
+    const result = mapped(formatFixture("mapped/feishu-user-department-only.json"), feishu);
+    expect(result).toMatchObject({
+      ok: true,
+      events: [
+        {
+          user: { externalId: "fs-e10045" },
+          changes: { organizationalUnits: { add: [{ name: "Engineering" }], remove: [{ name: "Sales" }] } },
         },
       ],
     });
   });
 
   it("Feishu: a change of nothing we map is skipped and reported", () => {
-    expect(mapped(formatFixture("mapped/feishu-user-department-only.json"), feishu)).toEqual({
+    const body = JSON.parse(formatFixture("mapped/feishu-user-department-only.json"));
+    body.event.old_object = { job_title: "Intern" };
+    expect(mapped(JSON.stringify(body), feishu)).toEqual({
       ok: true,
       format: "mapped",
       events: [],

@@ -52,6 +52,7 @@ describe("SCIM PUT (full User resource)", () => {
           email: "zoe.oneil@example.com",
           phone: "+86-138-0013-8000",
           customFields: { employee_number: "E-1001", cost_center: "CC-42", department: "Platform" },
+          status: "enabled",
         },
       },
     ]);
@@ -59,7 +60,6 @@ describe("SCIM PUT (full User resource)", () => {
       [
         "externalId",
         "title",
-        "active",
         "emails[0]",
         "phoneNumbers[1]",
         "addresses",
@@ -159,10 +159,10 @@ describe("SCIM PATCH", () => {
         email: "zoe.q@example.com",
         phone: "+86 138 0013 8001",
         customFields: { employee_number: "E-2002", cost_center: null },
+        status: "disabled",
       },
     });
     expect(ignored).toEqual([
-      { path: "active", reason: expect.stringContaining("cannot enable or disable") },
       { path: "title", reason: expect.stringContaining("customFieldMap") },
       {
         path: 'emails[type eq "home"].value',
@@ -180,9 +180,9 @@ describe("SCIM PATCH", () => {
       displayName: "Zoë O'Neil",
       email: "zoe.primary@example.com",
       customFields: { department: "Core Platform", cost_center: "CC-7" },
+      status: "enabled",
     });
     expect(ignored).toEqual([
-      { path: "active", reason: expect.any(String) },
       { path: "name.givenName", reason: "displayName was given and wins over name.*" },
     ]);
   });
@@ -228,11 +228,20 @@ describe("SCIM PATCH", () => {
     ]);
   });
 
+  it("active maps to status: Entra's string values too; anything else is refused", () => {
+    const disable = okEvent(scim(patch([{ op: "Replace", path: "active", value: "False" }])));
+    expect(disable.event?.changes).toEqual({ status: "disabled" });
+    const noPath = okEvent(scim(patch([{ op: "replace", value: { active: true } }])));
+    expect(noPath.event?.changes).toEqual({ status: "enabled" });
+    const bad = scim(patch([{ op: "replace", path: "active", value: "maybe" }]));
+    expect(bad).toMatchObject({ ok: false, problems: [{ code: "invalid_type" }] });
+  });
+
   it("a request with only inapplicable attributes gives no event, and says why", () => {
     const { events, ignored } = okEvent(
       scim(
         patch([
-          { op: "replace", path: "active", value: false },
+          { op: "remove", path: "active" },
           { op: "add", path: "password", value: "s3cret!" },
         ]),
       ),

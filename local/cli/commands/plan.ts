@@ -57,8 +57,13 @@ function printEvent(io: CliIo, event: PlannedEvent, index: number): void {
   out(indent(JSON.stringify(change.fields, null, 2), "    "));
   for (const ignored of event.ignored) out(`  Ignored: ${ignored.path}: ${ignored.reason}`);
   out(`  User: ${event.userLookup}`);
-  out("  UpdateUser parameters:");
-  out(indent(JSON.stringify(event.updateUser, null, 2), "    "));
+  for (const p of event.rejected ?? [])
+    out(`  Rejected (dead-lettered apart): ${p.path}: ${p.message} [${p.code}]`);
+  if (event.operations.length === 0) out("  Operations: none");
+  for (const [i, op] of event.operations.entries()) {
+    out(`  Operation ${i + 1}: ${op.action}`);
+    out(indent(JSON.stringify(op.params, null, 2), "    "));
+  }
   out();
 }
 
@@ -81,11 +86,15 @@ export const plan: Command = {
 Reads FILE (\`-\` for standard input): a canonical event or an array of them, a SCIM body, an FC trigger event
 (HTTP, MNS queue, …), a redrive envelope or a dead-letter record. It runs the function's own trigger decoding,
 payload parsing, validation and normalization, and prints for each event the parsed change, the normalized
-fields and the exact UpdateUser parameters, or every problem with it (exit code 1).
+fields and every EIAM operation it makes, in order, with its exact parameters (UpdateUser, EnableUser,
+DisableUser, DeleteUser, SetUserPrimaryOrganizationalUnit, Add/RemoveUserFromOrganizationalUnits), or every
+problem with it (exit code 1).
 
 It assumes nothing was applied before (the function also skips fields whose last applied value is equal or
 newer) and does not check webhook signatures. The user id is shown as given, or as
-<resolved by ListUsers on …> when the function would look the user up.
+<resolved by ListUsers on …> when the function would look the user up; an OU named by external id or name as
+<resolved by ListOrganizationalUnits on …>. With UNKNOWN_USER=create, a user that is not found is created with
+CreateUser instead; plan does not look users up, so it does not show that.
 
 The function's settings are read from the environment: ${PARSING_SETTINGS.join(", ")}.
 

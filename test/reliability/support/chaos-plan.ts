@@ -2,6 +2,7 @@
  * The chaos stream: canonical events for a few hundred users, some invalid on purpose, some redelivered,
  * shuffled and cut into MNS batches. Everything comes from one seed, so a run can be rebuilt from its seed.
  */
+import { type LifecycleFields, randomLifecycle } from "./chaos-lifecycle.ts";
 import type { QueueMessage } from "./mns-cloud-events.ts";
 import { type Random, seededRandom } from "./seeded-random.ts";
 
@@ -52,6 +53,8 @@ export interface PlannedEvent {
   occurredAtMs: number;
   body: string;
   fields: Partial<Record<FieldName, FieldValue>>;
+  /** Status and OU changes of a valid event (chaos-lifecycle.ts). */
+  lifecycle?: LifecycleFields;
 }
 
 export interface PlannedMessage extends QueueMessage {
@@ -275,7 +278,9 @@ export function buildChaosPlan(options: ChaosPlanOptions): ChaosPlan {
     let user: Record<string, string> = rnd.chance(0.1)
       ? { externalId: `hr-chaos-${userIndex}` }
       : { userId: `user_chaos${pad(userIndex, 6)}` };
-    let eventChanges = changes;
+    // Only valid events change status or OUs: a leaver with a bad phone would be applied without it.
+    const lifecycle = kind === "valid" ? randomLifecycle(rnd) : undefined;
+    let eventChanges = lifecycle ? { ...changes, ...lifecycle.changes } : changes;
     if (kind === "bad-phone") eventChanges = { ...changes, phone: "+86 123" };
     if (kind === "unknown-user") user = { userId: `user_ghost${pad(i, 6)}` };
     if (kind === "unknown-external") user = { externalId: `hr-ghost-${i}` };
@@ -288,6 +293,9 @@ export function buildChaosPlan(options: ChaosPlanOptions): ChaosPlan {
       occurredAtMs,
       body: JSON.stringify({ ...base, user, changes: eventChanges }),
       fields: kind === "valid" ? fields : {},
+      ...(lifecycle !== undefined && Object.keys(lifecycle.lifecycle).length > 0
+        ? { lifecycle: lifecycle.lifecycle }
+        : {}),
     });
   }
 

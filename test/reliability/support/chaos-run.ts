@@ -169,6 +169,10 @@ export async function runChaos(o: ChaosRunOptions): Promise<ChaosRun> {
     record(batch, "instance", answer.statusCode !== 503, [JSON.parse(answer.body) as EventOutcome]);
   }
 
+  /** A call that changes a user: the child is killed at its 1st or 2nd, whichever operation of an event it is. */
+  const WRITE_ACTION =
+    / (UpdateUser|EnableUser|DisableUser|SetUserPrimaryOrganizationalUnit|AddUserToOrganizationalUnits|RemoveUserFromOrganizationalUnits) /;
+
   async function inChild(batch: number, killAtUpdate: number | undefined): Promise<boolean> {
     run.deliveriesPerBatch[batch]! += 1;
     let updates = 0;
@@ -177,7 +181,7 @@ export async function runChaos(o: ChaosRunOptions): Promise<ChaosRun> {
       // Called synchronously when the emulator has handled a request and before it answers: the change is
       // made, the child never hears of it.
       o.setEiamLogHook((line) => {
-        if (line.includes(" UpdateUser ") && line.includes(`key=${o.childAccessKeyId} `)) {
+        if (WRITE_ACTION.test(line) && line.includes(`key=${o.childAccessKeyId} `)) {
           updates += 1;
           if (updates === killAtUpdate) child.kill();
         }
