@@ -33,6 +33,13 @@ export interface RouteContext {
   hasSourceQueue: boolean;
 }
 
+/** Whether `name` (a mapping name, or a prefix ending in `*`) names at least one loaded mapping. */
+function mappingsNamed(name: string, loaded: readonly string[]): boolean {
+  if (!name.endsWith("*")) return loaded.includes(name);
+  const prefix = name.slice(0, -1);
+  return loaded.some((n) => n.startsWith(prefix));
+}
+
 function traitsOf(config: RouteConfig): RouteTraits {
   const [format, mappingName] = config.format.startsWith("mapped:")
     ? (["mapped", config.format.slice("mapped:".length)] as const)
@@ -66,7 +73,7 @@ function buildRoute(index: number, value: unknown, context: RouteContext): Route
   const config = parsed.route;
   const problems: string[] = [];
   const traits = traitsOf(config);
-  if (traits.mappingName !== undefined && !context.mappingNames.includes(traits.mappingName)) {
+  if (traits.mappingName !== undefined && !mappingsNamed(traits.mappingName, context.mappingNames)) {
     problems.push(
       `format: no mapping named ${traits.mappingName} is loaded (HR_MAPPING_FILE has: ${context.mappingNames.join(", ") || "none"})`,
     );

@@ -11,7 +11,7 @@ export const MAX_ROUTE_BODY_BYTES = 32 * 1024 * 1024;
 
 /** `/a/b` (exact) or `/a/*` (everything under `/a/`); `/*` alone serves every path. */
 const PATH = /^\/(?:[A-Za-z0-9._~!$&'()+,;=:@%-]+\/)*(?:[A-Za-z0-9._~!$&'()+,;=:@%-]+|\*)?$/;
-const FORMAT = /^(?:canonical|cloudevents|scim|mapped:[A-Za-z0-9._-]{1,64})$/;
+const FORMAT = /^(?:canonical|cloudevents|scim|mapped:[A-Za-z0-9._-]{1,64}\*?)$/;
 
 export const RouteConfig = z
   .strictObject({
@@ -31,8 +31,11 @@ export const RouteConfig = z
     auth: RouteAuth,
     format: z
       .string()
-      .regex(FORMAT, "must be canonical, cloudevents, scim or mapped:<mapping name>")
-      .meta({ description: "How the body is read: canonical, cloudevents, scim or mapped:<mapping name>." }),
+      .regex(FORMAT, "must be canonical, cloudevents, scim, mapped:<mapping name> or mapped:<name prefix>*")
+      .meta({
+        description:
+          "How the body is read: canonical, cloudevents, scim, mapped:<mapping name>, or mapped:<name prefix>* (the first loaded mapping of that prefix whose match fits: one URL for several event types, as Feishu sends them).",
+      }),
     ack: z.enum(["sync", "enqueue"]).optional().meta({
       description: "sync (default): answer after EIAM. enqueue: answer 202 once in the SOURCE_QUEUE.",
     }),

@@ -36,6 +36,21 @@ function chooseMapping(
   name: string | undefined,
   body: JsonValue,
 ): CompiledMapping | Problem {
+  if (name?.endsWith("*")) {
+    const prefix = name.slice(0, -1);
+    const family = config.mappings.filter((mapping) => mapping.name.startsWith(prefix));
+    const found = family.find(
+      (mapping) =>
+        mapping.match === undefined ||
+        truthy(evaluate(mapping.match, body, body, `mapping '${mapping.name}': match`)),
+    );
+    if (found !== undefined) return found;
+    return problem(
+      "",
+      "no_mapping_matched",
+      `the payload satisfies the match expression of no mapping named ${name} (${family.map((m) => m.name).join(", ")})`,
+    );
+  }
   if (name !== undefined) {
     const named = config.mappings.find((mapping) => mapping.name === name);
     if (named === undefined) {

@@ -18,7 +18,7 @@ const AcceptedDelivery = z.object({
   route: z.object({
     path: z.string().max(200),
     format: z.enum(["canonical", "cloudevents", "scim", "mapped"]).optional(),
-    mappingName: z.string().max(64).optional(),
+    mappingName: z.string().max(65).optional(),
     source: z.string().max(64).optional(),
     receiptTimeWhenNoTime: z.boolean().optional(),
   }),

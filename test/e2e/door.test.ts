@@ -25,6 +25,7 @@ const SECRETS = {
   BAMBOOHR_WEBHOOK_KEYS: `bk-${randomBytes(12).toString("hex")}`,
   WEBHOOK_SECRETS: `whsec_${randomBytes(32).toString("base64")}`,
   SCIM_BEARER_TOKENS: `old-${randomBytes(8).toString("hex")},new-${randomBytes(8).toString("hex")}`,
+  OKTA_HOOK_AUTHORIZATION: `okta-${randomBytes(12).toString("hex")}`,
 };
 
 // biome-ignore lint/suspicious/noExplicitAny: answers and records are read as loose JSON in assertions
@@ -65,7 +66,12 @@ beforeAll(async () => {
   stack = await startLocalStack({
     functionEnv: {
       SENDERS_FILE: new URL("../../examples/senders.json", import.meta.url).pathname,
-      HR_MAPPING_FILE: ["feishu-contact-user-updated-v3", "bamboohr-employee"]
+      HR_MAPPING_FILE: [
+        "feishu-contact-user-updated-v3",
+        "feishu-contact-user-deleted-v3",
+        "bamboohr-employee",
+        "okta-event-hook",
+      ]
         .map((name) => new URL(`../../examples/mappings/${name}.json`, import.meta.url).pathname)
         .join(","),
       EIAM_RETRY_BASE_MS: "5",
@@ -81,6 +87,30 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.close();
 });
+
+/** The queue trigger of the source queue, started by a test once it has seen the answer. */
+function startSourceQueueTrigger(): MnsQueuePoller {
+  const client = createMnsClient({
+    accountId: stack.mns.accountId,
+    endpoint: stack.mns.url,
+    credentials: DEMO_CREDENTIALS,
+  });
+  const poller = new MnsQueuePoller({
+    client,
+    source: {
+      accountId: stack.mns.accountId,
+      region: LOCAL_REGION,
+      queue: STACK_NAMES.sourceQueue,
+      functionName: STACK_NAMES.functionName,
+      triggerName: STACK_NAMES.triggerName,
+    },
+    invoke: (invocation) => stack.fcHost.run(invocation),
+    batchWindowSeconds: 0.1,
+    pollWaitSeconds: 1,
+  });
+  poller.start();
+  return poller;
+}
 
 describe("Feishu (enqueue route)", () => {
   const key = SECRETS.FEISHU_ENCRYPT_KEY;
@@ -118,7 +148,7 @@ describe("Feishu (enqueue route)", () => {
     expect(message).toMatchObject({
       kind: "eiam-user-sync.accepted-delivery",
       deliveryId: res.json.deliveryId,
-      route: { path: "/hooks/feishu", format: "mapped", mappingName: "feishu-contact-user-updated-v3" },
+      route: { path: "/hooks/feishu", format: "mapped", mappingName: "feishu-contact-user-*" },
       http: { method: "POST", path: "/hooks/feishu" },
     });
     expect(Buffer.from(message.body, "base64").toString()).toBe(event);
@@ -128,25 +158,7 @@ describe("Feishu (enqueue route)", () => {
     // Feishu delivers again when unsure: accepted again, applied once.
     expect((await send("/hooks/feishu", body, headers)).status).toBe(202);
 
-    const client = createMnsClient({
-      accountId: stack.mns.accountId,
-      endpoint: stack.mns.url,
-      credentials: DEMO_CREDENTIALS,
-    });
-    const poller = new MnsQueuePoller({
-      client,
-      source: {
-        accountId: stack.mns.accountId,
-        region: LOCAL_REGION,
-        queue: STACK_NAMES.sourceQueue,
-        functionName: STACK_NAMES.functionName,
-        triggerName: STACK_NAMES.triggerName,
-      },
-      invoke: (invocation) => stack.fcHost.run(invocation),
-      batchWindowSeconds: 0.1,
-      pollWaitSeconds: 1,
-    });
-    poller.start();
+    const poller = startSourceQueueTrigger();
     try {
       await until("the Feishu change in EIAM", () =>
         stack.eiam.state.getUser(ZHANG)?.displayName === "张三 (Feishu)" ? true : undefined,
@@ -156,6 +168,37 @@ describe("Feishu (enqueue route)", () => {
       await poller.stop();
     }
     expect(updateUserCalls()).toBe(before + 1);
+  });
+
+  it("takes contact.user.deleted_v3 on the same URL (one URL for every Feishu event): the leaver is disabled", async () => {
+    const leaver = {
+      schema: "2.0",
+      header: {
+        event_id: randomUUID().replace(/-/g, ""),
+        event_type: "contact.user.deleted_v3",
+        create_time: String(Date.now()),
+        token,
+        app_id: "cli_9f5343c580712544",
+        tenant_key: "2ca1d211f64f6438",
+      },
+      event: { object: { user_id: "hr-1001", name: "张三" } },
+    };
+    const body = JSON.stringify({ encrypt: feishuEncrypt(JSON.stringify(leaver), key) });
+    const res = await send("/hooks/feishu", body, {
+      "content-type": "application/json",
+      ...feishuHeaders(body, key),
+    });
+    expect(res.status).toBe(202);
+    const poller = startSourceQueueTrigger();
+    try {
+      await until("the leaver disabled in EIAM", () =>
+        stack.eiam.state.getUser(ZHANG)?.status === "disabled" ? true : undefined,
+      );
+    } finally {
+      await poller.stop();
+    }
+    const disables = stack.eiam.state.requestLog.filter((e) => e.action === "DisableUser");
+    expect(disables.map((e) => e.params.UserId)).toEqual([ZHANG]);
   });
 
   it("refuses a bad signature with 401, without dead-lettering or echoing anything", async () => {
@@ -278,6 +321,56 @@ describe("CloudEvents pipeline (the official cloudevents SDK, signed with Standa
     const kept = Object.keys(record.delivery.original.headers);
     expect(kept).toEqual(expect.arrayContaining(["ce-id", "ce-specversion", "webhook-id", "content-type"]));
     expect(kept).not.toContain("webhook-signature");
+  });
+});
+
+describe("Okta Event Hooks (okta-event-hook route)", () => {
+  const authorization = SECRETS.OKTA_HOOK_AUTHORIZATION;
+  const GRACE = "user_grace000000000000000000000";
+  /** An event hook delivery as Okta's docs show it: a CloudEvents-like envelope around System Log events. */
+  const hook = (eventType: string, login: string) =>
+    JSON.stringify({
+      eventType: "com.okta.event_hook",
+      eventTypeVersion: "1.0",
+      cloudEventsVersion: "0.1",
+      source: "https://example.okta.com/api/v1/eventHooks/whoql0HfiLGPWc8Jx0g3",
+      eventId: randomUUID(),
+      eventTime: new Date().toISOString(),
+      contentType: "application/json",
+      data: {
+        events: [
+          {
+            uuid: randomUUID(),
+            published: new Date().toISOString(),
+            eventType,
+            target: [{ id: "00u1", type: "User", alternateId: login, displayName: "Grace" }],
+          },
+        ],
+      },
+    });
+
+  it("answers the one-time verification GET with the challenge", async () => {
+    const res = await send("/hooks/okta", "", { "x-okta-verification-challenge": "x5ZKA0RNTBzYdY2F" }, "GET");
+    expect([res.status, res.json]).toEqual([200, { verification: "x5ZKA0RNTBzYdY2F" }]);
+  });
+
+  it("disables the user of a deactivation, found by the target's login, and enables a reactivated one", async () => {
+    const headers = { "content-type": "application/json", authorization };
+    const off = await send("/hooks/okta", hook("user.lifecycle.deactivate", "grace"), headers);
+    expect(off.status).toBe(200);
+    expect(stack.eiam.state.getUser(GRACE)?.status).toBe("disabled");
+    const on = await send("/hooks/okta", hook("user.lifecycle.reactivate", "grace"), headers);
+    expect(on.status).toBe(200);
+    expect(stack.eiam.state.getUser(GRACE)?.status).toBe("enabled");
+  });
+
+  it("refuses a delivery without Okta's Authorization value", async () => {
+    const res = await send("/hooks/okta", hook("user.lifecycle.deactivate", "grace"), {
+      "content-type": "application/json",
+      authorization: "guess",
+    });
+    expect(res.status).toBe(401);
+    expect(stack.eiam.state.getUser(GRACE)?.status).toBe("enabled");
   });
 });
 

@@ -20,10 +20,16 @@ const ENV = {
   BAMBOOHR_WEBHOOK_KEYS: "bamboo-key",
   WEBHOOK_SECRETS: `whsec_${Buffer.alloc(32, 7).toString("base64")}`,
   SCIM_BEARER_TOKENS: "scim-token-1,scim-token-2",
+  OKTA_HOOK_AUTHORIZATION: "okta-static-secret",
 };
 const CONTEXT: RouteContext = {
   env: ENV,
-  mappingNames: ["feishu-contact-user-updated-v3", "bamboohr-employee"],
+  mappingNames: [
+    "feishu-contact-user-updated-v3",
+    "feishu-contact-user-deleted-v3",
+    "bamboohr-employee",
+    "okta-event-hook",
+  ],
   hasSourceQueue: true,
 };
 
@@ -40,18 +46,20 @@ function delivery(method: string, path: string, headers: Record<string, string> 
 }
 
 describe("the example routes file (examples/senders.json)", () => {
-  it("loads: four working routes with their traits", () => {
+  it("loads: five working routes with their traits", () => {
     const routes = routesFromFile(EXAMPLE, CONTEXT);
-    expect(routes.map((route) => route.problems)).toEqual([[], [], [], []]);
+    expect(routes.map((route) => route.problems)).toEqual([[], [], [], [], []]);
     expect(
       routes.map((route) => [route.path, route.authenticator?.scheme, route.ack, route.traits.format]),
     ).toEqual([
       ["/hooks/feishu", "feishu", "enqueue", "mapped"],
       ["/hooks/bamboohr", "bamboohr", "sync", "mapped"],
       ["/events", "standard-webhooks", "sync", "cloudevents"],
+      ["/hooks/okta", "okta-event-hook", "sync", "mapped"],
       ["/scim/v2/*", "bearer", "sync", "scim"],
     ]);
-    expect(routes[0]!.traits.mappingName).toBe("feishu-contact-user-updated-v3");
+    // Feishu sends every event type to one URL: the route takes each Feishu contact mapping by its match.
+    expect(routes[0]!.traits.mappingName).toBe("feishu-contact-user-*");
   });
 
   it("is valid against docs/senders.schema.json (the JSON Schema in the docs)", () => {
@@ -71,14 +79,16 @@ describe("the example routes file (examples/senders.json)", () => {
     const routes = routesFromFile(EXAMPLE, { env: {}, mappingNames: [], hasSourceQueue: false });
     const problems = routes.flatMap((route) => route.problems.map((problem) => `${route.name}: ${problem}`));
     expect(problems).toEqual([
-      "routes[0] (/hooks/feishu): format: no mapping named feishu-contact-user-updated-v3 is loaded (HR_MAPPING_FILE has: none)",
+      "routes[0] (/hooks/feishu): format: no mapping named feishu-contact-user-* is loaded (HR_MAPPING_FILE has: none)",
       "routes[0] (/hooks/feishu): ack: enqueue needs SOURCE_QUEUE (the MNS queue the queue trigger reads)",
       "routes[0] (/hooks/feishu): auth.encryptKeyEnv: the variable FEISHU_ENCRYPT_KEY is not set (one value, or several separated by commas)",
       "routes[0] (/hooks/feishu): auth.verificationTokenEnv: the variable FEISHU_VERIFICATION_TOKEN is not set (one value, or several separated by commas)",
       "routes[1] (/hooks/bamboohr): format: no mapping named bamboohr-employee is loaded (HR_MAPPING_FILE has: none)",
       "routes[1] (/hooks/bamboohr): auth.secretsEnv: the variable BAMBOOHR_WEBHOOK_KEYS is not set (one value, or several separated by commas)",
       "routes[2] (/events): auth.secretsEnv: the variable WEBHOOK_SECRETS is not set (one value, or several separated by commas)",
-      "routes[3] (/scim/v2/*): auth.tokensEnv: the variable SCIM_BEARER_TOKENS is not set (one value, or several separated by commas)",
+      "routes[3] (/hooks/okta): format: no mapping named okta-event-hook is loaded (HR_MAPPING_FILE has: none)",
+      "routes[3] (/hooks/okta): auth.authorizationEnv: the variable OKTA_HOOK_AUTHORIZATION is not set (one value, or several separated by commas)",
+      "routes[4] (/scim/v2/*): auth.tokensEnv: the variable SCIM_BEARER_TOKENS is not set (one value, or several separated by commas)",
     ]);
   });
 
@@ -96,7 +106,7 @@ describe("the example routes file (examples/senders.json)", () => {
     const problems = routes.map((route) => route.problems.join(" | "));
     expect(problems[0]).toContain("path: must be an absolute path");
     expect(problems[0]).toContain("methods:");
-    expect(problems[0]).toContain("format: must be canonical, cloudevents, scim or mapped:<mapping name>");
+    expect(problems[0]).toContain("format: must be canonical, cloudevents, scim, mapped:<mapping name> or mapped:<name prefix>*");
     expect(problems[0]).toContain("auth");
     expect(problems[0]).not.toContain("inline");
     expect(problems[1]).toContain("ack:");

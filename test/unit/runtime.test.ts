@@ -58,6 +58,7 @@ describe("createRuntime (the cold start)", () => {
     expect(runtime.door.table.broken.map((route) => route.name)).toEqual([
       "routes[0] (/hooks/feishu)",
       "routes[1] (/hooks/bamboohr)",
+      "routes[3] (/hooks/okta)",
     ]);
     const logged = lines.join("\n");
     expect(logged).toContain("routes[0] (/hooks/feishu)");
