@@ -30,10 +30,11 @@ interface Answer {
 let eiam: EiamEmulator;
 let dir: string;
 let child: ChildProcessWithoutNullStreams;
+const children: ChildProcessWithoutNullStreams[] = [];
 const pending = new Map<string, (answer: Answer) => void>();
 
 /** A warm function instance: one FC HTTP event per stdin line, one `RESULT <requestId> <answer>` line back. */
-function startInstance(env: Record<string, string>) {
+function startInstance(env: Record<string, string>): ChildProcessWithoutNullStreams {
   const script = `
     import { createInterface } from "node:readline";
     const { handler } = await import(${JSON.stringify(join(dir, "index.mjs"))});
@@ -45,7 +46,7 @@ function startInstance(env: Record<string, string>) {
       process.stdout.write("RESULT " + requestId + " " + JSON.stringify(result) + "\\n");
     }
   `;
-  child = spawn(process.execPath, ["--input-type=module", "-e", script], {
+  const instance = spawn(process.execPath, ["--input-type=module", "-e", script], {
     cwd: dir,
     env: {
       PATH: process.env.PATH,
@@ -57,18 +58,20 @@ function startInstance(env: Record<string, string>) {
       ...env,
     },
   });
+  children.push(instance);
   let stderr = "";
-  child.stderr.on("data", (d: Buffer) => (stderr += d));
-  child.on("close", (code) => {
+  instance.stderr.on("data", (d: Buffer) => (stderr += d));
+  instance.on("close", (code) => {
     for (const resolve of pending.values())
       resolve({ statusCode: -1, headers: {}, body: `instance exited ${code}: ${stderr}` });
   });
-  createInterface({ input: child.stdout }).on("line", (line) => {
+  createInterface({ input: instance.stdout }).on("line", (line) => {
     const match = /^RESULT (\S+) (.*)$/.exec(line);
     if (match === null) return;
     pending.get(match[1]!)?.(JSON.parse(match[2]!));
     pending.delete(match[1]!);
   });
+  return instance;
 }
 
 interface Request {
@@ -80,7 +83,7 @@ interface Request {
 }
 
 /** One request through the FC HTTP trigger, as FC 3.0 hands it to the function (fc3 event v1). */
-function send(request: Request, token: string | null = TOKEN): Promise<Answer> {
+function send(request: Request, token: string | null = TOKEN, instance = child): Promise<Answer> {
   const requestId = randomUUID();
   const now = new Date();
   const event = {
@@ -107,12 +110,20 @@ function send(request: Request, token: string | null = TOKEN): Promise<Answer> {
   const line = JSON.stringify({ requestId, event: Buffer.from(JSON.stringify(event)).toString("base64") });
   return new Promise((resolve) => {
     pending.set(requestId, resolve);
-    child.stdin.write(`${line}\n`);
+    instance.stdin.write(`${line}\n`);
   });
 }
 
 const updateUserCalls = (userId: string) =>
   eiam.state.requestLog.filter((r) => r.action === "UpdateUser" && r.params.UserId === userId).length;
+
+const instanceEnv = () => ({
+  SENDERS_FILE: join(dir, "senders.json"),
+  SCIM_BEARER_TOKENS: `other-token-0000,${TOKEN}`,
+  DEFAULT_ORGANIZATIONAL_UNIT_ID: "ou_engineering000000000000000",
+  DEAD_LETTER_FILE: join(dir, "dead-letters.jsonl"),
+  LOG_LEVEL: "error",
+});
 
 beforeAll(async () => {
   execFileSync(process.execPath, ["scripts/build.mjs"], { stdio: "pipe" });
@@ -131,18 +142,11 @@ beforeAll(async () => {
   };
   writeFileSync(join(dir, "senders.json"), JSON.stringify(routes));
   eiam = await startDemoEiam();
-  startInstance({
-    SENDERS_FILE: join(dir, "senders.json"),
-    SCIM_BEARER_TOKENS: `other-token-0000,${TOKEN}`,
-    DEFAULT_ORGANIZATIONAL_UNIT_ID: "ou_engineering000000000000000",
-    DEAD_LETTER_FILE: join(dir, "dead-letters.jsonl"),
-    LOG_LEVEL: "error",
-  });
+  child = startInstance(instanceEnv());
 }, 60_000);
 
 afterAll(async () => {
-  child?.stdin.end();
-  child?.kill();
+  for (const instance of children) instance.kill();
   await eiam?.close();
 });
 
@@ -215,7 +219,7 @@ describe("the SCIM route of the built bundle", () => {
     expect(actions).not.toContain("DeleteUser");
   }, 60_000);
 
-  it("Okta: connection test, POST creates once (409 again), GET + PUT, deactivate, reactivate", async () => {
+  it("Okta: connection test, POST creates once though UNKNOWN_USER is unset (409 again), GET + PUT, deactivate, reactivate", async () => {
     const id = await replay("okta.json");
     const created = eiam.state.listUsers().filter((u) => u.username === "test.user@okta.local");
     expect(created).toHaveLength(1);
@@ -284,5 +288,27 @@ describe("the SCIM route of the built bundle", () => {
     for (let i = 0; i < 2; i++) expect((await send(deactivate)).statusCode).toBe(200);
     expect(eiam.state.requestLog.filter((r) => r.action === "DisableUser")).toHaveLength(1);
     expect(eiam.state.getUser(GRACE)?.status).toBe("disabled");
+  }, 60_000);
+
+  it("DELETE with DELETE_MEANS=delete deletes the user; a PATCH for an unknown user creates nothing (404)", async () => {
+    const deleting = startInstance({ ...instanceEnv(), DELETE_MEANS: "delete" });
+    const ada = "user_ada0000000000000000000000";
+    const gone = await send({ method: "DELETE", path: `/scim/v2/Users/${ada}` }, TOKEN, deleting);
+    expect(gone.statusCode).toBe(204);
+    expect(gone.body).toBe("");
+    expect(eiam.state.getUser(ada)).toBeUndefined();
+    expect(eiam.state.requestLog.filter((r) => r.action === "DeleteUser")).toHaveLength(1);
+    const again = await send({ method: "GET", path: `/scim/v2/Users/${ada}` }, TOKEN, deleting);
+    expect(again.statusCode).toBe(404);
+    expectScimError(JSON.parse(again.body));
+
+    const users = eiam.state.listUsers().length;
+    const patch = await send({
+      method: "PATCH",
+      path: "/scim/v2/Users/user_nobody00000000000000000000",
+      body: { schemas: [], Operations: [{ op: "replace", path: "displayName", value: "Nobody" }] },
+    });
+    expect(patch.statusCode).toBe(404);
+    expect(eiam.state.listUsers()).toHaveLength(users);
   }, 60_000);
 });
