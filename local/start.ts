@@ -16,6 +16,21 @@ function port(name: string, fallback: number): number {
   return value;
 }
 
+/** A token for routes with `tokensEnv: SCIM_BEARER_TOKENS` (examples/senders-scim.json); local only. */
+const DEMO_SCIM_TOKEN = "local-demo-scim-token";
+if (!process.env.SCIM_BEARER_TOKENS) process.env.SCIM_BEARER_TOKENS = DEMO_SCIM_TOKEN;
+// Where a user is created (SCIM POST /Users, UNKNOWN_USER=create) when the change names no OU: Engineering.
+if (!process.env.DEFAULT_ORGANIZATIONAL_UNIT_ID)
+  process.env.DEFAULT_ORGANIZATIONAL_UNIT_ID = "ou_engineering000000000000000";
+
+function scimLines(httpTrigger: string): string {
+  const token = process.env.SCIM_BEARER_TOKENS?.split(",")[0]?.trim();
+  return (
+    `\n  SCIM 2.0 (a route with format scim, e.g. examples/senders-scim.json): bearer token ${token}\n` +
+    `  curl -s -H 'authorization: Bearer ${token}' '${httpTrigger}/scim/v2/Users?filter=userName%20eq%20%22li.si%22'`
+  );
+}
+
 function banner(stack: LocalStack): string {
   const { info } = stack;
   const e = info.endpoints;
@@ -24,7 +39,8 @@ function banner(stack: LocalStack): string {
   const sendersFile = process.env.SENDERS_FILE;
   const authLine = sendersFile
     ? `HTTP routes from SENDERS_FILE=${sendersFile}: each route names its auth (docs/sources.md); other paths get 404.\n` +
-      "  The catch-all webhook example below needs a route for / (or start without SENDERS_FILE)."
+      "  The catch-all webhook example below needs a route for / (or start without SENDERS_FILE)." +
+      scimLines(e.httpTrigger)
     : webhookAuth === "none"
       ? "Webhook authentication is OFF (WEBHOOK_AUTH=none): the HTTP trigger accepts unsigned requests.\n" +
         "  Set WEBHOOK_AUTH and WEBHOOK_SECRETS before `npm start` to try signed webhooks."

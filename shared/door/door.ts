@@ -7,6 +7,7 @@
 import { isUtf8 } from "node:buffer";
 import { errorResponse, type HttpResponse, jsonResponse } from "../handler/http-response.ts";
 import type { Logger } from "../log.ts";
+import { scimError, scimUnauthorized } from "../scim/errors.ts";
 import type { Delivery } from "../triggers/delivery.ts";
 import { clip } from "../triggers/describe-shape.ts";
 import type { Route, RouteTable } from "./route-table.ts";
@@ -20,6 +21,13 @@ function withBody(original: unknown, body: Buffer): unknown {
   if (typeof original !== "object" || original === null) return original;
   const utf8 = isUtf8(body);
   return { ...original, body: body.toString(utf8 ? "utf8" : "base64"), isBase64Encoded: !utf8 };
+}
+
+/** A refused request, in SCIM's error form on a SCIM route; either way it names only a reason code. */
+function rejection(route: Route, status: 401 | 413, reason: string): HttpResponse {
+  if (route.traits.format === "scim")
+    return status === 401 ? scimUnauthorized() : scimError(413, "the request body is too large");
+  return errorResponse(status, reason, "the webhook could not be authenticated");
 }
 
 export class Door {
@@ -58,9 +66,7 @@ export class Door {
       const allow = route.methods.join(", ");
       return answer(errorResponse(405, "method_not_allowed", `this path takes ${allow}`, { allow }));
     }
-    if (delivery.body.length > route.maxBodyBytes) {
-      return answer(errorResponse(413, "body_too_large", "the webhook could not be authenticated"));
-    }
+    if (delivery.body.length > route.maxBodyBytes) return answer(rejection(route, 413, "body_too_large"));
     const verdict = route.authenticator.check(
       { method, path, headers: delivery.headers, body: delivery.body },
       nowMs,
@@ -68,7 +74,7 @@ export class Door {
     if (verdict.kind === "reject") {
       this.logger.warn("webhook rejected", { fcRequestId, route: route.name, reason: verdict.reason });
       const status = verdict.reason === "body_too_large" ? 413 : 401;
-      return answer(errorResponse(status, verdict.reason, "the webhook could not be authenticated"));
+      return answer(rejection(route, status, verdict.reason));
     }
     if (verdict.kind === "answer") {
       this.logger.info("handshake answered", {

@@ -20,6 +20,7 @@ import {
 } from "../pipeline/outcome.ts";
 import { processDeliveries } from "../pipeline/process.ts";
 import { UserResolver } from "../resolve/user-resolver.ts";
+import { serveScim } from "../scim/serve.ts";
 import type { Delivery, Undecodable } from "../triggers/delivery.ts";
 import { decodeInvocation, UnknownEventShapeError } from "../triggers/detect.ts";
 import type { FcContext } from "./fc-context.ts";
@@ -135,6 +136,8 @@ async function handleHttp(
 ): Promise<{ response: HttpResponse; outcomes: EventOutcome[] }> {
   const entry = runtime.door.open(delivery, runtime.now(), inv.fcRequestId);
   if (entry.kind === "answer") return { response: entry.response, outcomes: [] };
+  if (entry.route.traits.format === "scim")
+    return serveScim(entry.delivery, { prepare: runtime.prepare, deps: depsFor(context, runtime), inv });
   if (entry.route.ack === "enqueue" && runtime.sourceQueue) {
     const queue = runtime.sourceQueue(credentialsFor(context, runtime));
     const ack = await acknowledgeFast(

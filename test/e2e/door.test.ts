@@ -396,23 +396,26 @@ describe("SCIM (bearer, every method the route names)", () => {
         },
         "PATCH",
       );
-      expect([res.status, res.json.status]).toEqual([200, "applied"]);
+      // Served by the SCIM service: the User as EIAM holds it after the change.
+      expect([res.status, res.json.displayName]).toEqual([200, name]);
       expect(stack.eiam.state.getUser(LI)?.displayName).toBe(name);
     }
   });
 
-  it("refuses a wrong token with 401 and no trace in the dead letters", async () => {
+  it("refuses a wrong token with 401 in SCIM form and no trace in the dead letters", async () => {
     const res = await send(
       `/scim/v2/Users/${LI}`,
       patch("Intruder"),
       { authorization: "Bearer guess" },
       "PATCH",
     );
-    expect([res.status, res.json]).toEqual([
+    expect([res.status, res.headers.get("content-type"), res.json]).toEqual([
       401,
+      "application/scim+json; charset=utf-8",
       {
-        status: "rejected",
-        error: { code: "credentials_mismatch", message: "the webhook could not be authenticated" },
+        schemas: ["urn:ietf:params:scim:api:messages:2.0:Error"],
+        status: "401",
+        detail: "authentication required",
       },
     ]);
     expect(stack.eiam.state.getUser(LI)?.displayName).not.toBe("Intruder");

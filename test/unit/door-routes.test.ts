@@ -158,16 +158,22 @@ describe("the door", () => {
     expect(outside.kind === "answer" && outside.response.statusCode).toBe(404);
   });
 
-  it("answers 401 with a reason code only, echoing nothing", () => {
+  it("answers 401 on a SCIM route in SCIM's error form, echoing nothing; the log has the reason code", () => {
     const outcome = door.open(
       delivery("PUT", "/scim/v2/Users/u1", { authorization: "Bearer scim-token-3" }),
       0,
       "f",
     );
+    expect(outcome.kind === "answer" && outcome.response.statusCode).toBe(401);
+    expect(outcome.kind === "answer" && outcome.response.headers["content-type"]).toBe(
+      "application/scim+json; charset=utf-8",
+    );
     expect(outcome.kind === "answer" && JSON.parse(outcome.response.body)).toEqual({
-      status: "rejected",
-      error: { code: "credentials_mismatch", message: "the webhook could not be authenticated" },
+      schemas: ["urn:ietf:params:scim:api:messages:2.0:Error"],
+      status: "401",
+      detail: "authentication required",
     });
+    expect(lines.join("\n")).toContain("credentials_mismatch");
     expect(lines.join("\n")).not.toContain("scim-token");
   });
 
