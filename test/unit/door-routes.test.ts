@@ -106,7 +106,9 @@ describe("the example routes file (examples/senders.json)", () => {
     const problems = routes.map((route) => route.problems.join(" | "));
     expect(problems[0]).toContain("path: must be an absolute path");
     expect(problems[0]).toContain("methods:");
-    expect(problems[0]).toContain("format: must be canonical, cloudevents, scim, mapped:<mapping name> or mapped:<name prefix>*");
+    expect(problems[0]).toContain(
+      "format: must be canonical, cloudevents, scim, mapped:<mapping name> or mapped:<name prefix>*",
+    );
     expect(problems[0]).toContain("auth");
     expect(problems[0]).not.toContain("inline");
     expect(problems[1]).toContain("ack:");
