@@ -31,27 +31,22 @@ function evaluate(expr: CompiledExpression, root: JsonValue, item: JsonValue, wh
   }
 }
 
+/** The first of `candidates` whose `match` fits the body (no `match`: always). */
+function firstMatching(candidates: readonly CompiledMapping[], body: JsonValue): CompiledMapping | undefined {
+  return candidates.find(
+    (mapping) =>
+      mapping.match === undefined ||
+      truthy(evaluate(mapping.match, body, body, `mapping '${mapping.name}': match`)),
+  );
+}
+
+/** A route's mapping name (exact, or a prefix ending in `*`), else every loaded mapping, chosen by `match`. */
 function chooseMapping(
   config: MappingConfig,
   name: string | undefined,
   body: JsonValue,
 ): CompiledMapping | Problem {
-  if (name?.endsWith("*")) {
-    const prefix = name.slice(0, -1);
-    const family = config.mappings.filter((mapping) => mapping.name.startsWith(prefix));
-    const found = family.find(
-      (mapping) =>
-        mapping.match === undefined ||
-        truthy(evaluate(mapping.match, body, body, `mapping '${mapping.name}': match`)),
-    );
-    if (found !== undefined) return found;
-    return problem(
-      "",
-      "no_mapping_matched",
-      `the payload satisfies the match expression of no mapping named ${name} (${family.map((m) => m.name).join(", ")})`,
-    );
-  }
-  if (name !== undefined) {
+  if (name !== undefined && !name.endsWith("*")) {
     const named = config.mappings.find((mapping) => mapping.name === name);
     if (named === undefined) {
       return problem(
@@ -60,7 +55,7 @@ function chooseMapping(
         `no mapping is named '${name}' (known: ${config.mappings.map((m) => m.name).join(", ")})`,
       );
     }
-    if (named.match !== undefined && !truthy(evaluate(named.match, body, body, `mapping '${name}': match`))) {
+    if (firstMatching([named], body) === undefined) {
       return problem(
         "",
         "no_mapping_matched",
@@ -69,16 +64,14 @@ function chooseMapping(
     }
     return named;
   }
-  const found = config.mappings.find(
-    (mapping) =>
-      mapping.match === undefined ||
-      truthy(evaluate(mapping.match, body, body, `mapping '${mapping.name}': match`)),
-  );
+  const prefix = name?.slice(0, -1) ?? "";
+  const candidates = config.mappings.filter((mapping) => mapping.name.startsWith(prefix));
+  const found = firstMatching(candidates, body);
   if (found !== undefined) return found;
   return problem(
     "",
     "no_mapping_matched",
-    `the payload satisfies the match expression of no mapping (${config.mappings.map((m) => m.name).join(", ")})`,
+    `the payload satisfies the match expression of no mapping${name === undefined ? "" : ` named ${name}`} (${candidates.map((m) => m.name).join(", ")})`,
   );
 }
 

@@ -1,6 +1,6 @@
 import type { Problem } from "../change.ts";
 import { accept, makeProblem, type RuleResult, reject } from "./problem.ts";
-import { codePointLength, findControlChar, findInvisibleChar } from "./text.ts";
+import { codePointLength, findControlChar, invisibleCharProblem } from "./text.ts";
 
 /** A custom field name: a letter, then up to 63 letters, digits or underscores. */
 export const CUSTOM_FIELD_NAME = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
@@ -61,14 +61,8 @@ export function normalizeCustomFieldValue(value: CustomFieldInput, path: string)
   const control = findControlChar(value);
   if (control)
     return reject(path, "invalid_chars", `${path} must not contain control characters; found ${control}`);
-  const invisible = findInvisibleChar(value);
-  if (invisible) {
-    return reject(
-      path,
-      "invalid_chars",
-      `${path} must not contain invisible or text-direction characters; found ${invisible}`,
-    );
-  }
+  const invisible = invisibleCharProblem(value, path);
+  if (invisible) return { ok: false, problem: invisible };
   return accept(value);
 }
 

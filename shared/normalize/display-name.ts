@@ -1,5 +1,5 @@
 import { accept, type RuleResult, reject } from "./problem.ts";
-import { codePointLength, findControlChar, findInvisibleChar } from "./text.ts";
+import { codePointLength, findControlChar, invisibleCharProblem } from "./text.ts";
 
 /** The UpdateUser page (2026): "The maximum length is 128 characters"; counted here in code points. */
 export const DISPLAY_NAME_MAX_LENGTH = 128;
@@ -30,14 +30,8 @@ export function normalizeDisplayName(
   if (control) {
     return reject(path, "invalid_chars", `${path} must not contain control characters; found ${control}`);
   }
-  const invisible = findInvisibleChar(raw);
-  if (invisible) {
-    return reject(
-      path,
-      "invalid_chars",
-      `${path} must not contain invisible or text-direction characters; found ${invisible}`,
-    );
-  }
+  const invisible = invisibleCharProblem(raw, path);
+  if (invisible) return { ok: false, problem: invisible };
   const value = raw.normalize("NFC").replace(WHITESPACE_RUN, " ").trim();
   if (value.length === 0) {
     return reject(path, "empty", `${path} must not be empty; UpdateUser cannot remove a display name`);

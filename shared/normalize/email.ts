@@ -1,6 +1,6 @@
 import { domainToASCII } from "node:url";
 import { accept, type RuleResult, reject } from "./problem.ts";
-import { findInvisibleChar } from "./text.ts";
+import { invisibleCharProblem } from "./text.ts";
 
 export const EMAIL_MAX_LENGTH = 254;
 export const EMAIL_LOCAL_MAX_LENGTH = 64;
@@ -32,14 +32,8 @@ export function normalizeEmail(raw: string, path = "email"): RuleResult<string> 
     return reject(path, "empty", `${path} must not be empty; UpdateUser cannot remove an email address`);
   }
   // IDNA mapping would silently drop some of these from the domain: refuse them instead.
-  const invisible = findInvisibleChar(value);
-  if (invisible) {
-    return reject(
-      path,
-      "invalid_chars",
-      `${path} must not contain invisible or text-direction characters; found ${invisible}`,
-    );
-  }
+  const invisible = invisibleCharProblem(value, path);
+  if (invisible) return { ok: false, problem: invisible };
   const at = value.lastIndexOf("@");
   if (at < 0) return reject(path, "invalid_email", `${path} must be an email address (local-part@domain)`);
   const local = value.slice(0, at);

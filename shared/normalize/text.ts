@@ -1,4 +1,5 @@
 /** Small string helpers shared by the normalization rules. */
+import type { Problem } from "../change.ts";
 
 /** C0/C1 control characters (incl. DEL) and lone UTF-16 surrogates, which cannot be sent as UTF-8. */
 const UNSENDABLE = /[\p{Cc}\p{Cs}]/u;
@@ -73,4 +74,15 @@ export function findInvisibleChar(text: string): string | undefined {
     }
   }
   return undefined;
+}
+
+/** The problem of a value that holds an invisible or text-direction character (see above), or undefined. */
+export function invisibleCharProblem(text: string, path: string): Problem | undefined {
+  const found = findInvisibleChar(text);
+  if (found === undefined) return undefined;
+  return {
+    path,
+    code: "invalid_chars",
+    message: `${path} must not contain invisible or text-direction characters; found ${found}`,
+  };
 }
