@@ -188,6 +188,7 @@ async function applyClaimed(
     let eiamRequestId: string | undefined;
     let attempts = 0;
     let failure: unknown;
+    const completesEvent = (i: number) => i === ops.length - 1 && failure === undefined;
     for (const [i, op] of ops.entries()) {
       // After a failure only a leaver's DisableUser/DeleteUser still runs: it is never held back by another change.
       if (failure !== undefined && op.action !== "DisableUser" && op.action !== "DeleteUser") continue;
@@ -214,11 +215,23 @@ async function applyClaimed(
           failure ??= err;
           continue;
         }
-        await store.recordOperation(ev.idempotencyKey, ev.payloadHash, op.id, result, deps.recordTtlSeconds);
+        // Recorded so that a crash or a redrive does not send this one again. The operation that completes the
+        // event needs no record (the completion follows at once), except CreateUser, whose result is the user's id.
+        if (!completesEvent(i) || op.action === "CreateUser") {
+          await store.recordOperation(
+            ev.idempotencyKey,
+            ev.payloadHash,
+            op.id,
+            result,
+            deps.recordTtlSeconds,
+          );
+        }
       }
       if (op.action === "CreateUser") userId = result;
       report[i]!.status = "applied";
-      if (userId !== undefined) {
+      // The values it applied are known now; for the operation that completes the event, the write of every
+      // version below does it.
+      if (userId !== undefined && !completesEvent(i)) {
         rejected.push(
           ...(await store.writeFields(userId, pick(plan.versions, op.units), deps.recordTtlSeconds)),
         );
