@@ -3,7 +3,7 @@
  * on its raw bytes. A scheme may also answer a sender's handshake itself (Feishu's challenge, Okta's
  * verification, HiBob's ping) and may hand back a decrypted body (Feishu with an Encrypt Key).
  */
-import type { HeaderMap } from "./verify.ts";
+import type { HeaderMap } from "./types.ts";
 
 export interface DoorRequest {
   /** Upper-case. */

@@ -4,7 +4,7 @@
  * misplaced secret could sit in any variable.
  */
 import * as z from "zod";
-import type { WebhookAuthSettings } from "./verify.ts";
+import type { WebhookAuthSettings } from "./types.ts";
 
 export const DEFAULT_SIGNATURE_HEADER = "x-signature";
 export const DEFAULT_TOLERANCE_SECONDS = 300;

@@ -5,7 +5,7 @@
  */
 import type { DeadLetterPublisher } from "../dead-letter/publisher.ts";
 import { acknowledgeFast } from "../door/fast-ack.ts";
-import { takeEiamQuota } from "../eiam/quota.ts";
+import { callWithinQuota } from "../eiam/quota.ts";
 import type { EiamCredentials } from "../eiam/types.ts";
 import { mapWithConcurrency } from "../pipeline/concurrency.ts";
 import { identityOfBytes } from "../pipeline/dead-letter-memory.ts";
@@ -68,10 +68,10 @@ function depsFor(
   let resolver = resolvers.get(eiam);
   if (resolver === undefined) {
     resolver = new UserResolver(
-      async (filter, page, deadlineMs) => {
-        await takeEiamQuota(runtime.limiter, deadlineMs);
-        return eiam.listUsers(filter, page, { timeoutMs: deadlineMs - Date.now() });
-      },
+      (filter, page, deadlineMs) =>
+        callWithinQuota(runtime.limiter, deadlineMs, runtime.now, (timeoutMs) =>
+          eiam.listUsers(filter, page, { timeoutMs }),
+        ),
       runtime.config.userLookupCacheSeconds * 1000,
       runtime.now,
     );

@@ -2,7 +2,7 @@
 import type { NormalizedLifecycle, OrganizationalUnitRef } from "../change.ts";
 import type { EiamClient } from "../eiam/client.ts";
 import { EiamError } from "../eiam/errors.ts";
-import { takeEiamQuota } from "../eiam/quota.ts";
+import { callWithinQuota } from "../eiam/quota.ts";
 import { withRetry } from "../eiam/retry.ts";
 import { OrganizationalUnitResolutionError, OrganizationalUnitResolver } from "../resolve/ou-resolver.ts";
 import type { PipelineDeps } from "./deps.ts";
@@ -18,10 +18,10 @@ export function ouResolverFor(deps: PipelineDeps, cacheMs = DEFAULT_CACHE_MS): O
   if (resolver === undefined) {
     const eiam = deps.eiam;
     resolver = new OrganizationalUnitResolver(
-      async (filter, page, deadlineMs) => {
-        await takeEiamQuota(deps.limiter, deadlineMs);
-        return eiam.listOrganizationalUnits(filter, page, { timeoutMs: deadlineMs - deps.now() });
-      },
+      (filter, page, deadlineMs) =>
+        callWithinQuota(deps.limiter, deadlineMs, deps.now, (timeoutMs) =>
+          eiam.listOrganizationalUnits(filter, page, { timeoutMs }),
+        ),
       cacheMs,
       deps.now,
     );

@@ -2,8 +2,7 @@
  * One EIAM call of the pipeline with the guarantees UpdateUser has: EIAM's quota, retries within the deadline,
  * every failure classified (retryable or not), throttling slowing the limiter down.
  */
-import { classifyEiamError } from "../eiam/errors.ts";
-import { takeEiamQuota } from "../eiam/quota.ts";
+import { callWithinQuota } from "../eiam/quota.ts";
 import { withRetry } from "../eiam/retry.ts";
 import type { PipelineDeps } from "./deps.ts";
 import type { Invocation } from "./invocation.ts";
@@ -16,20 +15,11 @@ export function callWithRetry<T>(
   inv: Invocation,
 ): Promise<{ value: T; attempts: number }> {
   const { now } = deps;
-  return withRetry(
-    async () => {
-      await takeEiamQuota(deps.limiter, inv.deadlineMs);
-      try {
-        return await call(inv.deadlineMs - now());
-      } catch (err) {
-        const error = classifyEiamError(err);
-        if (error.throttled) deps.limiter.onThrottled(now());
-        throw error;
-      }
-    },
-    deps.retry,
-    { deadlineMs: inv.deadlineMs, now, random: deps.random },
-  );
+  return withRetry(() => callWithinQuota(deps.limiter, inv.deadlineMs, now, call), deps.retry, {
+    deadlineMs: inv.deadlineMs,
+    now,
+    random: deps.random,
+  });
 }
 
 /** What an operation answered: the EIAM request id, and for CreateUser the user's id. */

@@ -3,8 +3,7 @@
  * EIAM's quota first (as UpdateUser does). `apply` is handed in: it is the pipeline's, wired by the caller.
  */
 import type { EiamClient } from "../eiam/client.ts";
-import { classifyEiamError } from "../eiam/errors.ts";
-import { takeEiamQuota } from "../eiam/quota.ts";
+import { callWithinQuota } from "../eiam/quota.ts";
 import type { EiamUser, EiamUserSummary, ListUsersFilter } from "../eiam/types.ts";
 import type { EventOutcome } from "../pipeline/outcome.ts";
 import type { RateLimiter } from "../rate-limit/limiter.ts";
@@ -58,7 +57,7 @@ export class EiamScimBackend implements ScimBackend {
   async getUser(id: string): Promise<EiamUser | undefined> {
     if (!USER_ID.test(id)) return undefined;
     try {
-      return await this.call(() => this.deps.eiam.getUser(id, { timeoutMs: this.timeLeft() }));
+      return await this.call((timeoutMs) => this.deps.eiam.getUser(id, { timeoutMs }));
     } catch (error) {
       if (error instanceof Error && "code" in error && error.code === "EntityNotExists.User")
         return undefined;
@@ -116,23 +115,12 @@ export class EiamScimBackend implements ScimBackend {
   }
 
   private listPage(filter: ListUsersFilter, pageNumber: number) {
-    return this.call(() =>
-      this.deps.eiam.listUsers(filter, { pageNumber, pageSize: PAGE_SIZE }, { timeoutMs: this.timeLeft() }),
+    return this.call((timeoutMs) =>
+      this.deps.eiam.listUsers(filter, { pageNumber, pageSize: PAGE_SIZE }, { timeoutMs }),
     );
   }
 
-  private timeLeft(): number {
-    return Math.max(1, this.deps.deadlineMs - this.now());
-  }
-
-  private async call<T>(run: () => Promise<T>): Promise<T> {
-    await takeEiamQuota(this.deps.limiter, this.deps.deadlineMs);
-    try {
-      return await run();
-    } catch (err) {
-      const error = classifyEiamError(err);
-      if (error.throttled) this.deps.limiter.onThrottled(this.now());
-      throw error;
-    }
+  private call<T>(run: (timeoutMs: number) => Promise<T>): Promise<T> {
+    return callWithinQuota(this.deps.limiter, this.deps.deadlineMs, () => this.now(), run);
   }
 }
